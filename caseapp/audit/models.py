@@ -1,0 +1,39 @@
+"""The audit log (granskningslogg): append-only."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseapp.auth.models import User
+from caseapp.db import Base, utcnow
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(sa.String(50))
+    entity_type: Mapped[str] = mapped_column(sa.String(50))
+    entity_id: Mapped[int | None]
+    # The case the event belongs to, so a case page shows its whole history in one query.
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    summary: Mapped[str | None] = mapped_column(sa.String(500))
+    before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_change(mapper, connection, target):  # noqa: ARG001 - signature fixed by SQLAlchemy
+    raise AuditLogIsAppendOnly("audit events are never changed or deleted")

@@ -1,0 +1,54 @@
+"""Writing the audit log."""
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from caseapp.audit.models import AuditEvent
+from caseapp.auth.models import User
+from caseapp.extensions import db
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
+    """The named attributes of ``obj`` as a JSON-ready dict (for before/after)."""
+    return {f: _jsonable(getattr(obj, f)) for f in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """Only the keys whose values changed, as (before, after)."""
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+def record(
+    action: str,
+    entity: Any,
+    *,
+    actor: User | None,
+    case_id: int | None = None,
+    summary: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Append one audit event in the current transaction (it commits or rolls back with it)."""
+    db.session.flush()  # the entity needs its id
+    event = AuditEvent(
+        action=action,
+        entity_type=type(entity).__name__,
+        entity_id=getattr(entity, "id", None),
+        actor_id=actor.id if actor else None,
+        case_id=case_id,
+        summary=summary,
+        before=before,
+        after=after,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,66 @@
+"""Cases (ärenden)."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseapp.auth.models import User
+from caseapp.db import Base, utcnow
+from caseapp.directory.models import Organisation
+from caseapp.programmes.models import Programme, Round
+from caseapp.registry.models import Series
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (sa.UniqueConstraint("series_id", "year", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(sa.ForeignKey("series.id"))
+    year: Mapped[int]
+    seq: Mapped[int]
+    number: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    public_title: Mapped[str | None] = mapped_column(sa.String(500))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[CaseStatus] = mapped_column(
+        sa.Enum(
+            CaseStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        ),
+        default=CaseStatus.OPEN,
+        index=True,
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id"), index=True
+    )
+    officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    confidential: Mapped[bool] = mapped_column(default=False)
+    legal_basis: Mapped[str | None] = mapped_column(sa.String(200))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking: an edit based on an older version is refused, not overwritten.
+    version: Mapped[int] = mapped_column(default=1)
+
+    series: Mapped[Series] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    programme: Mapped[Programme | None] = relationship()
+    round: Mapped[Round | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Case {self.number}>"

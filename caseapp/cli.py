@@ -1,0 +1,26 @@
+"""The ``caseapp`` console script: Flask's commands plus the features' groups."""
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def _create_app() -> Flask:
+    from caseapp import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, load_dotenv=False)
+def main() -> None:
+    """caseapp: diarium with follow-up."""
+
+
+def register_commands(app: Flask) -> None:
+    from caseapp.auth.cli import users_cli
+    from caseapp.cases.cli import cases_cli
+    from caseapp.demo import demo_command
+    from caseapp.registry.cli import series_cli
+
+    for command in (users_cli, series_cli, cases_cli, demo_command):
+        app.cli.add_command(command)

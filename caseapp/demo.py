@@ -1,0 +1,161 @@
+"""``caseapp demo``: the installation of Statens servicecenter, built from the seed mail.
+
+Idempotent: what exists already (matched by address, prefix, name or case title) is reused,
+so running it twice changes nothing.
+"""
+
+from importlib import resources
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from caseapp.auth.models import Role, User
+from caseapp.auth.services import create_user
+from caseapp.cases.models import Case
+from caseapp.cases.services import open_case
+from caseapp.directory import services as directory
+from caseapp.directory.models import MailboxKind, Organisation, OrganisationKind
+from caseapp.documents.models import Direction
+from caseapp.extensions import db
+from caseapp.programmes.models import Programme, Round
+from caseapp.registry.services import create_series, get_series
+
+SEED = "vb-etablering-statliga-servicekontor.txt"
+DEMO_PASSWORD = "demo-caseapp-2021"  # noqa: S105 - printed for the demo logins on purpose
+CASE_TITLE = "Nytt statligt servicekontor i Ånge kommun"
+
+DEMO_USERS = [
+    ("admin@example.org", "Alva Admin", Role.ADMIN),
+    ("registrator@example.org", "Rut Registrator", Role.REGISTRAR),
+    ("samordnare@example.org", "Sam Samordnare", Role.OFFICER),
+    ("handlaggare@example.org", "Hanna Handläggare", Role.OFFICER),
+    ("lasare@example.org", "Love Läsare", Role.READER),
+]
+
+
+def seed_bytes() -> bytes:
+    return resources.files("caseapp.demo_data").joinpath(SEED).read_bytes()
+
+
+def _org(name, kind, domains, code=None) -> Organisation:
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
+    return org or directory.create_organisation(
+        name=name, kind=kind, domains=domains, municipality_code=code, actor=None
+    )
+
+
+def _contact(name, email, org, title=None, phone=None):
+    return directory.contact_for_email(email) or directory.create_contact(
+        name=name, emails=[email], organisation=org, title=title, phone=phone, actor=None
+    )
+
+
+def _mailbox(address, name, kind, org):
+    return directory.mailbox_for_email(address) or directory.create_mailbox(
+        address=address, name=name, kind=kind, organisation=org, actor=None
+    )
+
+
+def load_demo() -> dict:
+    """Create the demo installation if missing; return what a person needs to log in."""
+    for email, name, role in DEMO_USERS:
+        if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
+            create_user(email, name=name, role=role, password=DEMO_PASSWORD)
+    coordinator = db.session.scalar(sa.select(User).where(User.email == "samordnare@example.org"))
+
+    ssc = _org("Statens servicecenter", OrganisationKind.AGENCY, ["statenssc.se"])
+    ange = _org("Ånge kommun", OrganisationKind.MUNICIPALITY, ["ange.se"], code="2260")
+    _contact(
+        "Paul Larsson",
+        "paul.larsson@statenssc.se",
+        ssc,
+        title="Divisionschef Medborgarservice",
+        phone="+46(0)72 451 45 28",
+    )
+    _contact(
+        "Clas Heinegård",
+        "clas.heinegard@statenssc.se",
+        ssc,
+        title="Programsamordnare för nya servicekontor",
+        phone="010-4560415",
+    )
+    _contact("Mattias Robertsson-Bly", "mattias.robertsson-bly@ange.se", ange)
+    _contact("Erik Lövgren", "erik.lovgren@ange.se", ange)
+    _mailbox("ange@ange.se", "Ånge kommun, funktionsbrevlåda", MailboxKind.FUNCTIONAL, ange)
+    _mailbox(
+        "postlista.kommunstyrelsen@ange.se",
+        "Postlista Kommunstyrelsen",
+        MailboxKind.REGISTRY,
+        ange,
+    )
+
+    series = get_series("SSC") or create_series(
+        "SSC", name="Statens servicecenter – etableringar", actor=None
+    )
+    programme = db.session.scalar(
+        sa.select(Programme).where(Programme.name == "Nya statliga servicekontor")
+    )
+    if programme is None:
+        programme = Programme(
+            name="Nya statliga servicekontor",
+            description="Regeringens uppdrag att öppna minst 28 nya servicekontor.",
+            rounds=[
+                Round(number=1, name="Omgång 1 (2022)"),
+                Round(number=2, name="Omgång 2 (2023)"),
+            ],
+        )
+        db.session.add(programme)
+        db.session.flush()
+
+    case = db.session.scalar(sa.select(Case).where(Case.title == CASE_TITLE))
+    if case is None:
+        case = open_case(
+            series,
+            title=CASE_TITLE,
+            actor=None,
+            organisation=ange,
+            officer=coordinator,
+            description="Etablering i omgång 2 enligt regeringsuppdraget.",
+            programme_id=programme.id,
+            round_id=programme.rounds[1].id,
+        )
+        # Imported here: the parser is only needed when the demo case is first built.
+        from caseapp.mail.importer import register_chain
+        from caseapp.mail.parse import parse_text
+
+        raw = seed_bytes()
+        chain = parse_text(raw.decode("utf-8"))
+        register_chain(
+            chain,
+            case,
+            actor=None,
+            # Statens servicecenter's own staff write outgoing; everything else comes in.
+            direction_for=lambda m: (
+                Direction.OUT
+                if m.sender and m.sender.email.endswith("@statenssc.se")
+                else Direction.IN
+            ),
+            original=raw,
+            original_filename=SEED,
+            original_media_type="text/plain; charset=utf-8",
+        )
+    return {"case": case.number, "password": DEMO_PASSWORD, "users": DEMO_USERS}
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only load when the database has no users.")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """Load the demo installation (idempotent) and print the demo logins."""
+    if not if_empty or database_is_empty():
+        info = load_demo()
+        db.session.commit()
+        click.echo(f"Demo case: {info['case']}")
+    click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+    for email, name, role in DEMO_USERS:
+        click.echo(f"  {role.value:10} {email}  ({name})")

@@ -1,0 +1,137 @@
+"""Registered documents (handlingar), their parties and attachments."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseapp.auth.models import User
+from caseapp.cases.models import Case
+from caseapp.db import Base, utcnow
+from caseapp.directory.models import Contact, Mailbox, Organisation
+
+
+def _enum(cls):
+    return sa.Enum(
+        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class Direction(enum.StrEnum):
+    IN = "in"
+    OUT = "out"
+    INTERNAL = "internal"
+
+
+class DocumentKind(enum.StrEnum):
+    ORIGINAL = "original"
+    FORWARD = "forward"
+    REPLY = "reply"
+    LETTER = "letter"
+    NOTE = "note"
+
+
+class PartyRole(enum.StrEnum):
+    FROM = "from"
+    TO = "to"
+    CC = "cc"
+    BCC = "bcc"
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    seq: Mapped[int]
+    number: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind), default=DocumentKind.LETTER)
+    subject: Mapped[str] = mapped_column(sa.String(1000))
+    public_title: Mapped[str | None] = mapped_column(sa.String(1000))
+    body_text: Mapped[str | None] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)  # sanitised before it is stored
+    document_date: Mapped[date | None]
+    # When the message was sent, as written in the mail (kept for display; zone may be unknown).
+    sent_as_written: Mapped[str | None] = mapped_column(sa.String(40))
+    received_at: Mapped[datetime | None]
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    message_id: Mapped[str | None] = mapped_column(sa.String(998), index=True)
+    in_reply_to: Mapped[str | None] = mapped_column(sa.String(998))
+    references: Mapped[str | None] = mapped_column(sa.Text)
+    # The document this one forwards or replies to (kind says which).
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
+    # Digest of the normalised content, to recognise the same mail imported twice.
+    content_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    # The original as received, byte for byte, in the content-addressed store.
+    original_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    original_filename: Mapped[str | None] = mapped_column(sa.String(255))
+    original_media_type: Mapped[str | None] = mapped_column(sa.String(100))
+    original_size: Mapped[int | None]
+    confidential: Mapped[bool] = mapped_column(default=False)
+    legal_basis: Mapped[str | None] = mapped_column(sa.String(200))
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    case: Mapped[Case] = relationship()
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
+    parent: Mapped["Document | None"] = relationship(remote_side=[id])
+    parties: Mapped[list["Party"]] = relationship(
+        back_populates="document", order_by="Party.position", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="document", order_by="Attachment.position", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def parties_in(self, role: PartyRole) -> list["Party"]:
+        return [p for p in self.parties if p.role == role]
+
+    def __repr__(self) -> str:
+        return f"<Document {self.number}>"
+
+
+class Party(Base):
+    """One address on a document: its sender, or a To/Cc/Bcc recipient."""
+
+    __tablename__ = "parties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    role: Mapped[PartyRole] = mapped_column(_enum(PartyRole))
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str | None] = mapped_column(sa.String(300))
+    address: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id"))
+    mailbox_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mailboxes.id"))
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
+
+    document: Mapped[Document] = relationship(back_populates="parties")
+    contact: Mapped[Contact | None] = relationship()
+    mailbox: Mapped[Mailbox | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+
+    document: Mapped[Document] = relationship(back_populates="attachments")

@@ -1,0 +1,222 @@
+"""Registering documents: the one way a document enters the record."""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import nh3
+import sqlalchemy as sa
+
+from caseapp.audit.services import diff, record, snapshot
+from caseapp.auth.models import User
+from caseapp.cases.models import Case
+from caseapp.db import utcnow
+from caseapp.directory import services as directory
+from caseapp.documents import filestore
+from caseapp.documents.models import (
+    Attachment,
+    Direction,
+    Document,
+    DocumentKind,
+    Party,
+    PartyRole,
+)
+from caseapp.errors import ServiceError, StaleEdit
+from caseapp.extensions import db
+from caseapp.registry.numbering import document_scope, next_number
+from caseapp.signals import document_registered
+
+# Metadata a registrar may correct after registration (audited). Content never changes.
+EDITABLE_FIELDS = [
+    "subject",
+    "public_title",
+    "direction",
+    "document_date",
+    "confidential",
+    "legal_basis",
+]
+
+
+@dataclass
+class PartyInput:
+    role: PartyRole
+    name: str | None
+    address: str | None
+
+
+@dataclass
+class AttachmentInput:
+    filename: str
+    media_type: str
+    content: bytes = field(repr=False)
+
+
+def get_document(number: str) -> Document | None:
+    return db.session.scalar(sa.select(Document).where(Document.number == number.strip()))
+
+
+def content_hash(*parts: str | None) -> str:
+    """A digest of normalised content, to recognise pasted text registered twice."""
+    norm = "\x1f".join(" ".join((p or "").split()).casefold() for p in parts)
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def _link_party(p: PartyInput, position: int) -> Party:
+    address = (p.address or "").strip().lower() or None
+    party = Party(role=PartyRole(p.role), position=position, name=(p.name or "").strip() or None)
+    party.address = address
+    if address:
+        party.mailbox = directory.mailbox_for_email(address)
+        party.contact = directory.contact_for_email(address)
+        party.organisation = (
+            (party.mailbox.organisation if party.mailbox else None)
+            or (party.contact.organisation if party.contact else None)
+            or directory.organisation_for_email(address)
+        )
+    return party
+
+
+def register_document(
+    case: Case,
+    *,
+    actor: User | None,
+    direction: Direction,
+    subject: str,
+    kind: DocumentKind = DocumentKind.LETTER,
+    parties: list[PartyInput] | None = None,
+    public_title: str | None = None,
+    body_text: str | None = None,
+    body_html: str | None = None,
+    document_date: date | None = None,
+    sent_as_written: str | None = None,
+    received_at: datetime | None = None,
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+    references: list[str] | None = None,
+    parent: Document | None = None,
+    confidential: bool = False,
+    legal_basis: str | None = None,
+    attachments: list[AttachmentInput] | None = None,
+    original: bytes | None = None,
+    original_filename: str | None = None,
+    original_media_type: str | None = None,
+    content_digest: str | None = None,
+) -> Document:
+    """Register a document in ``case`` and return it, flushed but not committed.
+
+    Guarantees, all inside the caller's transaction: the next gapless document number of
+    the case (``KS 2021/123-4``); the original and attachments stored byte for byte in the
+    content-addressed store before the row refers to them; parties linked to known contacts,
+    mailboxes and organisations; HTML sanitised; an audit event; and the
+    ``document_registered`` signal, whose receivers add their rows to the same transaction.
+    If anything fails the caller rolls back and no number, row or audit entry remains
+    (stored files are content-addressed and harmless if orphaned).
+    """
+    subject = (subject or "").strip()
+    if not subject:
+        raise ServiceError("a document needs a subject")
+    if confidential and not (legal_basis or "").strip():
+        raise ServiceError("a confidential document needs its legal basis")
+    if parent is not None and parent.case_id != case.id:
+        raise ServiceError("a forward or reply must be registered in the same case")
+
+    seq = next_number(document_scope(case.id))
+    doc = Document(
+        case=case,
+        seq=seq,
+        number=f"{case.number}-{seq}",
+        direction=Direction(direction),
+        kind=DocumentKind(kind),
+        subject=subject[:1000],
+        public_title=(public_title or "").strip() or None,
+        body_text=body_text,
+        body_html=nh3.clean(body_html) if body_html else None,
+        document_date=document_date,
+        sent_as_written=sent_as_written,
+        received_at=received_at,
+        registered_at=utcnow(),
+        registered_by=actor,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=" ".join(references) if references else None,
+        parent=parent,
+        confidential=confidential,
+        legal_basis=legal_basis or None,
+        content_hash=content_digest,
+    )
+    if original is not None:
+        doc.original_sha256 = filestore.put(original)
+        doc.original_size = len(original)
+        doc.original_filename = original_filename
+        doc.original_media_type = original_media_type or "application/octet-stream"
+    doc.parties = [_link_party(p, i) for i, p in enumerate(parties or [])]
+    doc.attachments = [
+        Attachment(
+            position=i,
+            filename=a.filename,
+            media_type=a.media_type,
+            size=len(a.content),
+            sha256=filestore.put(a.content),
+        )
+        for i, a in enumerate(attachments or [])
+    ]
+    db.session.add(doc)
+    db.session.flush()
+    record(
+        "register",
+        doc,
+        actor=actor,
+        case_id=case.id,
+        summary=doc.number,
+        after={"number": doc.number, "kind": doc.kind.value}
+        | snapshot(doc, EDITABLE_FIELDS)
+        | {"parties": [f"{p.role.value}: {p.name or ''} <{p.address or ''}>" for p in doc.parties]},
+    )
+    document_registered.send(document=doc, actor=actor)
+    return doc
+
+
+def update_document(doc: Document, *, version: int, actor: User | None, **fields) -> Document:
+    """Correct a registered document's metadata, audited with before and after.
+
+    The content (body, original, attachments, parties as received) is never changed.
+    A cancelled document cannot be edited; an edit based on an old version raises StaleEdit.
+    """
+    if doc.is_cancelled:
+        raise ServiceError("a cancelled document cannot be changed")
+    if doc.version != version:
+        raise StaleEdit("the document was changed by someone else")
+    before = snapshot(doc, EDITABLE_FIELDS)
+    for key, value in fields.items():
+        if key not in EDITABLE_FIELDS:
+            raise ValueError(f"field {key} cannot be edited after registration")
+        setattr(doc, key, value)
+    if doc.confidential and not (doc.legal_basis or "").strip():
+        raise ServiceError("a confidential document needs its legal basis")
+    b, a = diff(before, snapshot(doc, EDITABLE_FIELDS))
+    if a:
+        record("update", doc, actor=actor, case_id=doc.case_id, before=b, after=a)
+        db.session.flush()
+    return doc
+
+
+def cancel_document(doc: Document, *, reason: str, actor: User | None) -> Document:
+    """Cancel (makulera) a document: it stays, with its number taken, marked void with why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("cancelling needs a reason")
+    if doc.is_cancelled:
+        raise ServiceError("the document is cancelled already")
+    doc.cancelled_at = utcnow()
+    doc.cancelled_by = actor
+    doc.cancel_reason = reason
+    db.session.flush()
+    record(
+        "cancel",
+        doc,
+        actor=actor,
+        case_id=doc.case_id,
+        summary=doc.number,
+        after={"cancel_reason": reason},
+    )
+    return doc

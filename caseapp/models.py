@@ -1,0 +1,34 @@
+"""Imports every model so the metadata (and Alembic) sees the whole schema."""
+
+from caseapp.audit.models import AuditEvent
+from caseapp.auth.models import LoginFailure, User
+from caseapp.cases.models import Case
+from caseapp.directory.models import (
+    Contact,
+    ContactEmail,
+    Mailbox,
+    Organisation,
+    OrganisationDomain,
+)
+from caseapp.documents.models import Attachment, Document, Party
+from caseapp.programmes.models import Programme, Round
+from caseapp.registry.models import NumberCounter, Series
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Case",
+    "Contact",
+    "ContactEmail",
+    "Document",
+    "LoginFailure",
+    "Mailbox",
+    "NumberCounter",
+    "Organisation",
+    "OrganisationDomain",
+    "Party",
+    "Programme",
+    "Round",
+    "Series",
+    "User",
+]

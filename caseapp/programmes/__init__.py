@@ -1,0 +1,1 @@
+"""Outreach programmes (uppdrag) and their rounds (omgångar)."""

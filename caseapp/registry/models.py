@@ -1,0 +1,46 @@
+"""Number series (diarieserier) and their counters."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caseapp.db import Base, utcnow
+
+DEFAULT_FORMAT = "{prefix} {year}/{seq}"
+
+
+class Series(Base):
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # Per-year numbering restarts at 1 each January; otherwise one running sequence.
+    per_year: Mapped[bool] = mapped_column(default=True)
+    format_template: Mapped[str] = mapped_column(sa.String(100), default=DEFAULT_FORMAT)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def format_number(self, year: int, seq: int) -> str:
+        return self.format_template.format(prefix=self.prefix, year=year, seq=seq)
+
+    def __repr__(self) -> str:
+        return f"<Series {self.prefix}>"
+
+
+class NumberCounter(Base):
+    """The last number handed out in one scope (a series and year, or a case).
+
+    Incremented with a single UPDATE … RETURNING inside the registering transaction, so the
+    row lock serialises concurrent registrations and a rolled-back registration leaves no gap.
+    """
+
+    __tablename__ = "number_counters"
+
+    scope: Mapped[str] = mapped_column(sa.String(50), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

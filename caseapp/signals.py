@@ -1,0 +1,14 @@
+"""Signals sent inside service transactions, so other features can add rows to the same one.
+
+A receiver runs in the registering transaction: what it writes commits or rolls back with the
+registration (that is how outbox rows can never be lost or sent for a rolled-back document).
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: sent with ``document=…, actor=…`` after a document is registered and flushed
+document_registered = _signals.signal("document-registered")
+#: sent with ``case=…, actor=…`` after a case is opened and flushed
+case_opened = _signals.signal("case-opened")

@@ -1,0 +1,21 @@
+"""Time helpers: stored in UTC, shown and reasoned about in Europe/Stockholm."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from caseapp.db import utcnow
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def local_now() -> datetime:
+    return utcnow().astimezone(STOCKHOLM)
+
+
+def local_today() -> date:
+    return local_now().date()
+
+
+def from_wall_clock(value: datetime) -> datetime:
+    """A naive wall-clock time (as written in Swedish mail) made aware in Europe/Stockholm."""
+    return value.replace(tzinfo=STOCKHOLM) if value.tzinfo is None else value

@@ -1,0 +1,108 @@
+"""Wires extensions, blueprints, error pages, template helpers and CLI into the app."""
+
+from datetime import date, datetime
+
+from flask import Flask, render_template, session
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from caseapp.auth.permissions import Perm, can
+from caseapp.extensions import babel, csrf, login_manager, mail
+from caseapp.forms import EmptyForm
+from caseapp.timeutil import STOCKHOLM
+
+
+def _select_locale() -> str:
+    lang = session.get("lang")
+    return lang if lang in ("sv", "en") else "sv"
+
+
+def _fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(STOCKHOLM).date()
+    return value.isoformat()
+
+
+def _fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(app.root_path + "/translations"),
+    )
+
+    from caseapp.auth.views import bp as auth_bp
+    from caseapp.cases.views import bp as cases_bp
+    from caseapp.directory.views import bp as directory_bp
+    from caseapp.documents.views import bp as documents_bp
+    from caseapp.registry.views import bp as registry_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(registry_bp)
+
+    app.add_url_rule("/", "index", lambda: app.redirect(app.url_for("cases.index")))
+
+    app.jinja_env.filters["date"] = _fmt_date
+    app.jinja_env.filters["datetime"] = _fmt_datetime
+    app.jinja_env.globals["format_datetime"] = format_datetime
+
+    @app.context_processor
+    def _helpers():
+        return {
+            "can": lambda perm: can(current_user, Perm(perm)),
+            "Perm": Perm,
+            "current_lang": _select_locale(),
+            "empty_form": EmptyForm,
+        }
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # No CDN and no inline script: everything comes from this origin.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+    def _error(template: str, status: int):
+        def handler(_err):
+            from caseapp.extensions import db
+
+            db.session.rollback()
+            return render_template(template), status
+
+        return handler
+
+    app.register_error_handler(400, _error("errors/400.html", 400))
+    app.register_error_handler(403, _error("errors/403.html", 403))
+    app.register_error_handler(404, _error("errors/404.html", 404))
+    app.register_error_handler(405, _error("errors/405.html", 405))
+    app.register_error_handler(413, _error("errors/413.html", 413))
+    app.register_error_handler(500, _error("errors/500.html", 500))
+    app.register_error_handler(StaleDataError, _error("errors/409.html", 409))
+
+    from caseapp.cli import register_commands
+
+    register_commands(app)

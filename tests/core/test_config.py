@@ -1,0 +1,47 @@
+"""Configuration: defaults, instance folder, environment, and the secret key."""
+
+from caseapp import create_app
+from caseapp.extensions import db
+
+
+def test_instance_path_moves_database_files_and_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEAPP_INSTANCE_PATH", str(tmp_path / "inst"))
+    monkeypatch.delenv("CASEAPP_DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.instance_path == str(tmp_path / "inst")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst' / 'caseapp.db'}"
+    key = (tmp_path / "inst" / "secret_key").read_text()
+    assert app.config["SECRET_KEY"] == key and len(key) == 64
+    # A second start keeps the same key (sessions survive a restart).
+    assert create_app().config["SECRET_KEY"] == key
+
+
+def test_two_installations_do_not_share_a_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEAPP_INSTANCE_PATH", str(tmp_path / "a"))
+    a = create_app().config["SECRET_KEY"]
+    monkeypatch.setenv("CASEAPP_INSTANCE_PATH", str(tmp_path / "b"))
+    assert create_app().config["SECRET_KEY"] != a
+
+
+def test_environment_overrides_instance_config(tmp_path, monkeypatch):
+    inst = tmp_path / "inst"
+    inst.mkdir()
+    (inst / "config.py").write_text("MAIL_SERVER = 'mail.from-file'\nMAIL_PORT = 1025\n")
+    monkeypatch.setenv("CASEAPP_INSTANCE_PATH", str(inst))
+    monkeypatch.setenv("CASEAPP_MAIL_SERVER", "mail.from-env")
+    monkeypatch.setenv("CASEAPP_SECRET_KEY", "from-env")
+    app = create_app()
+    assert app.config["MAIL_SERVER"] == "mail.from-env"
+    assert app.config["MAIL_PORT"] == 1025
+    assert app.config["SECRET_KEY"] == "from-env"
+    assert not (inst / "secret_key").exists()
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEAPP_INSTANCE_PATH", str(tmp_path / "inst"))
+    app = create_app()
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()
