@@ -1,0 +1,1 @@
+"""Mail: parsing (pure), importing, gateway and IMAP polling."""

@@ -1,0 +1,176 @@
+"""Dates as mail clients write them, in Swedish, English, German, Norwegian, Danish and
+Finnish, and RFC 2822.
+
+``parse_date`` returns a ``WrittenDate`` or None. It never raises. A time written without a
+zone gives a naive datetime (meaning Europe/Stockholm wall-clock time); a stated offset gives
+an aware one. ``as_written`` keeps the precision the writer used: "2021-06-07T13:42" when no
+seconds were written, and no offset when none was stated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+MONTHS: dict[str, int] = {}
+for _num, _names in enumerate(
+    [
+        "januari january januar jan tammikuu tammikuuta janvier enero gennaio",
+        "februari february februar feb helmikuu helmikuuta",
+        "mars march märz maerz marts mar maaliskuu maaliskuuta mär",
+        "april apr huhtikuu huhtikuuta",
+        "maj may mai toukokuu toukokuuta",
+        "juni june jun kesäkuu kesäkuuta",
+        "juli july jul heinäkuu heinäkuuta",
+        "augusti august aug elokuu elokuuta",
+        "september sep sept syyskuu syyskuuta",
+        "oktober october okt oct lokakuu lokakuuta",
+        "november nov marraskuu marraskuuta",
+        "december december dezember desember dec dez des joulukuu joulukuuta",
+    ],
+    start=1,
+):
+    for _n in _names.split():
+        MONTHS[_n] = _num
+
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_RE = re.compile(rf"(?<![^\W\d_])({_MONTH_ALT})\.?(?![^\W\d_])", re.IGNORECASE)
+_ISO = re.compile(
+    r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:(?:T|\s+|,\s*)(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\.\d+)?)?"
+)
+_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})([./])(\d{1,2})\2(\d{4})(?!\d)")
+_TIME = re.compile(
+    r"(?<![\d:.])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?!\d)\s*(a\.?m\.?|p\.?m\.?)?",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d|21\d\d)(?!\d)")
+_DAY = re.compile(r"(?<![\d:.+-])(\d{1,2})(?:st|nd|rd|th|\.)?(?![\d:])")
+_OFFSET = re.compile(r"(?:\b(?:GMT|UTC)\s*)?([+-])(\d{1,2}):?(\d{2})?(?!\d)|\b(GMT|UTC|Z)\b")
+_RFC2822_HINT = re.compile(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d")
+
+MAX_DATE_TEXT = 200  # dates are short; refusing long text keeps every regex cheap
+
+
+@dataclass(frozen=True)
+class WrittenDate:
+    value: datetime
+    as_written: str
+    raw: str
+
+
+def _iso(dt: datetime, seconds: bool) -> str:
+    s = dt.strftime("%Y-%m-%dT%H:%M:%S" if seconds else "%Y-%m-%dT%H:%M")
+    if dt.tzinfo is not None:
+        off = dt.utcoffset() or timedelta(0)
+        total = int(off.total_seconds()) // 60
+        sign = "+" if total >= 0 else "-"
+        total = abs(total)
+        s += f"{sign}{total // 60:02d}:{total % 60:02d}"
+    return s
+
+
+def _make(y, mo, d, h=0, mi=0, sec=None, tz=None, raw="") -> WrittenDate | None:
+    try:
+        dt = datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec or 0), tzinfo=tz)
+    except (ValueError, OverflowError):
+        return None
+    return WrittenDate(dt, _iso(dt, sec is not None), raw)
+
+
+def _offset(text: str) -> timezone | None:
+    m = _OFFSET.search(text)
+    if not m:
+        return None
+    if m.group(4):
+        return UTC
+    hours = int(m.group(2))
+    minutes = int(m.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if m.group(1) == "-" else delta)
+
+
+def _rfc2822(text: str) -> WrittenDate | None:
+    from email.utils import parsedate_tz
+
+    try:
+        t = parsedate_tz(text)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return None
+    if not t or t[0] < 1900:
+        return None
+    y, mo, d, h, mi, sec, *_rest, off = t
+    tz = None if off is None else timezone(timedelta(seconds=off))
+    if off is not None and abs(off) >= 86400:
+        tz = None
+    return _make(y, mo, d, h, mi, sec, tz, text)
+
+
+def parse_date(text: str | None) -> WrittenDate | None:
+    """Parse a date as found after a "Sent:"/"Skickat:"/"Date:" label or in an attribution
+    line. Returns None when no full date (day, month, year) can be found."""
+    if not text:
+        return None
+    raw = text.strip()
+    text = raw[:MAX_DATE_TEXT]
+    m = _ISO.search(text)
+    if m:
+        y, mo, d, h, mi, sec = m.groups()
+        tz = _offset(text[m.end() :]) if h else None
+        if h is None:
+            return _make(y, mo, d, raw=raw)
+        return _make(y, mo, d, h, mi, sec, tz, raw)
+    if _RFC2822_HINT.match(text):
+        r = _rfc2822(text)
+        if r:
+            return WrittenDate(r.value, r.as_written, raw)
+    return _free_form(text, raw)
+
+
+def _free_form(text: str, raw: str) -> WrittenDate | None:
+    lower = text.lower()
+    y = mo = d = None
+    rest = lower
+    m = _NUMERIC.search(lower)
+    if m:
+        # 07.06.2021 or 7/6/2021: European day-first unless the day cannot be a month day
+        a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        d, mo = (a, b) if b <= 12 else (b, a)
+        rest = lower[: m.start()] + " " + lower[m.end() :]
+    else:
+        mm = _MONTH_RE.search(lower)
+        ym = _YEAR.search(lower)
+        if not mm or not ym:
+            return None
+        mo = MONTHS[mm.group(1).lower()]
+        y = int(ym.group(1))
+        # the day is the number nearest the month name (before: "7 juni", after: "June 7")
+        before = lower[: mm.start()]
+        after = lower[mm.end() : ym.start()] if ym.start() > mm.end() else ""
+        cands = [dm for dm in _DAY.finditer(before) if 1 <= int(dm.group(1)) <= 31]
+        day = None
+        if cands:
+            day = int(cands[-1].group(1))
+        else:
+            am = _DAY.search(after)
+            if am and 1 <= int(am.group(1)) <= 31:
+                day = int(am.group(1))
+        if day is None:
+            return None
+        d = day
+        rest = lower[ym.end() :]
+    tm = _TIME.search(rest)
+    if not tm:
+        return _make(y, mo, d, raw=raw)
+    h, mi, sec, ampm = int(tm.group(1)), int(tm.group(2)), tm.group(3), tm.group(4)
+    if ampm:
+        pm = ampm.startswith("p")
+        if h == 12:
+            h = 0
+        if pm:
+            h += 12
+    tz = _offset(rest[tm.end() :])
+    return _make(y, mo, d, h, mi, sec, tz, raw)

@@ -1,0 +1,140 @@
+"""The result types of mail parsing, and the one error it may raise.
+
+Everything here is plain data: no Flask, no database. ``ParsedChain.to_json_dict`` gives the
+shape the ``caseapp mail parse --json`` command prints, and it is a contract: keep it stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class MailParseError(ValueError):
+    """The one documented error: the input is not mail at all, or it is too large."""
+
+
+@dataclass(frozen=True)
+class Address:
+    """A display name and an address; ``email`` is lower-cased and '' when unknown."""
+
+    name: str
+    email: str
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "email": self.email}
+
+
+@dataclass
+class AttachmentInfo:
+    """One attachment. ``filename`` is sanitised: a bare name, no control characters, never
+    '..' or empty; ``sha256`` is the hex digest of ``content``."""
+
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    content: bytes = field(repr=False, default=b"")
+
+    def to_json(self) -> dict:
+        return {
+            "filename": self.filename,
+            "media_type": self.media_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass
+class Signature:
+    """What a signature block said about its writer; '' where it said nothing."""
+
+    name: str = ""
+    title: str = ""
+    organisation: str = ""
+    phone: str = ""
+    postal_address: str = ""
+    email: str = ""
+
+
+@dataclass
+class ParsedMessage:
+    """One message of a chain.
+
+    ``sent`` is timezone-aware only when the message stated an offset; otherwise it is a naive
+    wall-clock time meaning Europe/Stockholm. ``sent_as_written`` is that same instant in ISO
+    8601 at the precision the message used (minutes or seconds), with an offset only when one
+    was stated; ``sent_raw`` is the date text exactly as found. ``body`` is the message's own
+    text, without the quoted or forwarded rest of the chain.
+    """
+
+    kind: str = "original"
+    sender: Address | None = None
+    to: list[Address] = field(default_factory=list)
+    cc: list[Address] = field(default_factory=list)
+    bcc: list[Address] = field(default_factory=list)
+    sent: datetime | None = None
+    sent_as_written: str | None = None
+    subject: str = ""
+    subject_normalized: str = ""
+    body: str = ""
+    html: str | None = None
+    attachments: list[AttachmentInfo] = field(default_factory=list)
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    signature: Signature | None = None
+    sent_raw: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "from": self.sender.to_json() if self.sender else None,
+            "to": [a.to_json() for a in self.to],
+            "cc": [a.to_json() for a in self.cc],
+            "bcc": [a.to_json() for a in self.bcc],
+            "sent": self.sent_as_written,
+            "subject": self.subject,
+            "subject_normalized": self.subject_normalized,
+            "body": self.body,
+            "attachments": [a.to_json() for a in self.attachments],
+        }
+
+
+@dataclass
+class FollowUpProposal:
+    """A promised follow-up found in message ``message_index``'s own body.
+
+    ``phrase`` is the matched words ("i slutet av oktober 2021"); ``context`` the sentence
+    around them, for a human to read when confirming.
+    """
+
+    due: date
+    phrase: str
+    message_index: int
+    context: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "due": self.due.isoformat(),
+            "phrase": self.phrase,
+            "message_index": self.message_index,
+        }
+
+
+@dataclass
+class ParsedChain:
+    """A parsed mail: its messages outermost first, follow-ups, and what looked wrong."""
+
+    messages: list[ParsedMessage] = field(default_factory=list)
+    followups: list[FollowUpProposal] = field(default_factory=list)
+    diagnostics: list[str] = field(default_factory=list)
+    source_format: str = "text"
+
+    def to_json_dict(self) -> dict:
+        """The ``mail parse --json`` shape (a stable contract)."""
+        return {
+            "messages": [m.to_json() for m in self.messages],
+            "followups": [f.to_json() for f in self.followups],
+            "diagnostics": list(self.diagnostics),
+        }
