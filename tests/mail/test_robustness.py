@@ -154,3 +154,10 @@ def test_base64_looking_text_survives_lifting():
     text = line * 5000  # 380 kB of base64-looking lines in a 7bit text part
     chain = parse_bytes(_big_mail(b"\x00" * (4 * 1024 * 1024), text))
     assert chain.messages[0].body.count("QUJD" * 19) == 5000
+
+
+def test_an_impossible_utc_offset_is_ignored_not_fatal():
+    from caseapp.mail.parse import parse_bytes
+
+    chain = parse_bytes(b"From: a@b.se\nDate: Mon, 7 Jun 2021 13:42:00 +9912\nSubject: x\n\nhej")
+    assert chain.messages[0].sent_as_written == "2021-06-07T13:42:00"

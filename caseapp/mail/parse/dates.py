@@ -103,9 +103,8 @@ def _rfc2822(text: str) -> WrittenDate | None:
     if not t or t[0] < 1900:
         return None
     y, mo, d, h, mi, sec, *_rest, off = t
-    tz = None if off is None else timezone(timedelta(seconds=off))
-    if off is not None and abs(off) >= 86400:
-        tz = None
+    # Real offsets lie within ±14 h; a mangled header can claim days, which timezone() refuses.
+    tz = None if off is None or abs(off) > 14 * 3600 else timezone(timedelta(seconds=off))
     return _make(y, mo, d, h, mi, sec, tz, text)
 
 
