@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(app.root_path + "/translations"),
     )
 
+    from caseapp.auth.admin_views import bp as users_bp
     from caseapp.auth.views import bp as auth_bp
     from caseapp.cases.views import bp as cases_bp
     from caseapp.directory.views import bp as directory_bp
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(users_bp)
 
     app.add_url_rule("/", "index", lambda: app.redirect(app.url_for("cases.index")))
 
@@ -70,7 +72,8 @@ def init_app(app: Flask) -> None:
             "can": lambda perm: can(current_user, Perm(perm)),
             "Perm": Perm,
             "current_lang": _select_locale(),
-            "empty_form": EmptyForm,
+            # Never reads the request body: the 413 page renders without touching it.
+            "empty_form": lambda: EmptyForm(formdata=None),
         }
 
     @app.after_request

@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from caseapp import create_app
@@ -221,6 +221,8 @@ def login_as(app, client, factory):
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+        # The test keeps one app context open, and Flask-Login caches the user in its ``g``.
+        g.pop("_login_user", None)
         return user
 
     return _login

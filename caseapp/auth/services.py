@@ -56,3 +56,80 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
     return user
+
+
+# ---------------------------------------------------------------- user administration
+
+USER_FIELDS = ["name", "role", "active"]
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for extraction; the view translates it when it shows the error."""
+    return msgid
+
+
+class UserRuleError(ServiceError):
+    """A user-administration rule was broken; the view shows ``msgid % params`` translated."""
+
+    def __init__(self, msgid: str, *, field: str | None = None, **params: object) -> None:
+        super().__init__(msgid % params)
+        self.msgid = msgid
+        self.field = field
+        self.params = params
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)))
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def _active_admins() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True))
+    )
+
+
+def update_user(user: User, *, actor: User | None, **fields) -> User:
+    """Change a user's name, role or active flag, audited with before and after.
+
+    Users are deactivated, never deleted, so their audit trail keeps its actor. An admin
+    cannot deactivate themselves, and the last active admin can be neither demoted nor
+    deactivated: somebody must always be able to administer the installation.
+    """
+    for k in fields:
+        if k not in USER_FIELDS:
+            raise ValueError(f"field {k} cannot be changed")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise UserRuleError(N_("A user needs a name."), field="name")
+    if "role" in fields:
+        fields["role"] = Role(fields["role"])
+    active = fields.get("active", user.active)
+    role = fields.get("role", user.role)
+    if actor is not None and actor.id == user.id and not active:
+        raise UserRuleError(N_("You cannot deactivate yourself."), field="active")
+    was_admin = user.role == Role.ADMIN and user.active
+    if was_admin and not (role == Role.ADMIN and active) and _active_admins() <= 1:
+        raise UserRuleError(
+            N_("%(name)s is the last active administrator."),
+            field="role" if active else "active",
+            name=user.name,
+        )
+    before = {k: getattr(user, k) for k in USER_FIELDS}
+    for k, v in fields.items():
+        setattr(user, k, v)
+    after = {k: getattr(user, k) for k in USER_FIELDS}
+    changed = [k for k in USER_FIELDS if before[k] != after[k]]
+    if changed:
+        record(
+            "update",
+            user,
+            actor=actor,
+            before={k: str(before[k]) if k == "role" else before[k] for k in changed},
+            after={k: str(after[k]) if k == "role" else after[k] for k in changed},
+        )
+    return user

@@ -1,16 +1,227 @@
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""Cases in the browser: the list, a case's page, opening and editing, registering by hand."""
 
+from collections import defaultdict
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, require
-from caseapp.cases.queries import CaseFilter, case_query
+from caseapp.cases.forms import CaseEditForm, CaseFilterForm, CaseForm
+from caseapp.cases.models import Case, CaseStatus
+from caseapp.cases.queries import CaseFilter, case_documents, case_history_entries, case_query
+from caseapp.cases.services import open_case, update_case
+from caseapp.directory.models import Organisation
+from caseapp.documents.forms import DocumentForm
+from caseapp.documents.services import register_document
+from caseapp.documents.views import template_labels
+from caseapp.errors import ServiceError, StaleEdit
 from caseapp.extensions import db
+from caseapp.registry.models import Series
+from caseapp.timeutil import local_today
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+bp.context_processor(template_labels)
+
+
+def _actor():
+    # Services store the user in relationships; they need the object, not the proxy.
+    return current_user._get_current_object()
+
+
+def _case_or_404(number: str) -> Case:
+    if "\x00" in number or len(number) > 50:
+        abort(404)  # cannot be a case number; PostgreSQL would refuse the NUL outright
+    return db.first_or_404(
+        sa.select(Case)
+        .where(Case.number == number)
+        .options(
+            selectinload(Case.organisation),
+            selectinload(Case.officer),
+            selectinload(Case.series),
+            selectinload(Case.programme),
+            selectinload(Case.round),
+        )
+    )
+
+
+def _get(model, ident: int | None):
+    return db.session.get(model, ident) if ident is not None else None
+
+
+def _version(form) -> int:
+    # A tampered or missing version can only be treated as stale: we cannot know what it saw.
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return -1
 
 
 @bp.get("/")
 @login_required
 @require(Perm.VIEW)
 def index():
-    cases = db.session.scalars(case_query(CaseFilter())).all()
-    return render_template("cases/index.html", cases=cases)
+    form = CaseFilterForm(formdata=request.args)
+    form.set_choices()
+    form.validate()
+    filters = CaseFilter(
+        status=form.value("status") or None,
+        organisation_id=form.value("organisation"),
+        officer_id=form.value("officer"),
+        series_id=form.value("series"),
+        text=form.value("q"),
+        sort=form.value("sort") or "number",
+    )
+    # Clamped: a huge page number would overflow the database's integer, not just be empty.
+    page_number = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
+    page = db.paginate(
+        case_query(filters),
+        page=page_number,
+        per_page=current_app.config["CASES_PER_PAGE"],
+        error_out=False,
+    )
+    args = request.args.to_dict()
+
+    def page_url(n: int) -> str:
+        return url_for("cases.index", **(args | {"page": n}))
+
+    return render_template(
+        "cases/index.html",
+        form=form,
+        page=page,
+        page_url=page_url,
+        filtered=any(v for k, v in args.items() if k not in ("page", "sort")),
+    )
+
+
+@bp.get("/<path:number>")
+@login_required
+@require(Perm.VIEW)
+def show(number: str):
+    case = _case_or_404(number)
+    documents = case_documents(case)
+    children = defaultdict(list)
+    for doc in documents:
+        if doc.parent_id is not None:
+            children[doc.parent_id].append(doc)
+    return render_template(
+        "cases/show.html",
+        case=case,
+        documents=documents,
+        children=children,
+        history=case_history_entries(case),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@require(Perm.EDIT_CASE)
+def new():
+    form = CaseForm()
+    form.set_choices()
+    status = 200
+    if form.validate_on_submit():
+        series = db.session.get(Series, form.series_id.data)
+        try:
+            case = open_case(
+                series,
+                actor=_actor(),
+                organisation=_get(Organisation, form.organisation_id.data),
+                officer=_get(User, form.officer_id.data),
+                **form.case_fields(),
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(_("Nothing was saved: %(reason)s.", reason=exc), "error")
+            status = 400
+        else:
+            number = case.number
+            db.session.commit()
+            flash(_("Opened case %(number)s.", number=number), "success")
+            return redirect(url_for("cases.show", number=number))
+    elif form.is_submitted():
+        status = 400
+    return render_template("cases/form.html", form=form, case=None), status
+
+
+@bp.route("/<path:number>/edit", methods=["GET", "POST"])
+@login_required
+@require(Perm.EDIT_CASE)
+def edit(number: str):
+    case = _case_or_404(number)
+    form = CaseEditForm(obj=case)
+    form.set_choices()
+    form.keep_current_choices(case)
+    status = 200
+    if form.validate_on_submit():
+        fields = form.case_fields() | {
+            "status": CaseStatus(form.status.data),
+            "organisation_id": form.organisation_id.data,
+            "officer_id": form.officer_id.data,
+        }
+        try:
+            update_case(case, version=_version(form), actor=_actor(), **fields)
+            db.session.flush()
+        except (StaleEdit, StaleDataError):
+            db.session.rollback()
+            flash(
+                _(
+                    "Someone else changed this case while you were editing it. Your changes "
+                    "were not saved. Open the case again to see the current version."
+                ),
+                "error",
+            )
+            status = 409
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(_("Nothing was saved: %(reason)s.", reason=exc), "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Case %(number)s was saved.", number=number), "success")
+            return redirect(url_for("cases.show", number=number))
+    elif form.is_submitted():
+        status = 400
+    return render_template("cases/form.html", form=form, case=case, stale=status == 409), status
+
+
+@bp.route("/<path:number>/documents/new", methods=["GET", "POST"])
+@login_required
+@require(Perm.REGISTER)
+def new_document(number: str):
+    case = _case_or_404(number)
+    documents = case_documents(case)
+    form = DocumentForm()
+    form.set_parent_choices(documents)
+    if request.method == "GET":
+        form.document_date.data = local_today()
+    status = 200
+    if form.validate_on_submit():
+        parent = next((d for d in documents if d.id == form.parent_id.data), None)
+        try:
+            doc = register_document(
+                case,
+                actor=_actor(),
+                kind=form.kind.data,
+                body_text=(form.body_text.data or "").strip() or None,
+                parties=form.party_inputs(),
+                parent=parent,
+                attachments=form.attachment_inputs(),
+                **form.metadata(),
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(_("Nothing was registered: %(reason)s.", reason=exc), "error")
+            status = 400
+        else:
+            doc_number, seq = doc.number, doc.seq
+            db.session.commit()
+            flash(_("Registered as %(number)s.", number=doc_number), "success")
+            return redirect(url_for("cases.show", number=number, _anchor=f"doc-{seq}"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("documents/form.html", form=form, case=case), status

@@ -1,6 +1,17 @@
-"""Organisations, contacts and mailboxes: find, create once, merge duplicates."""
+"""Organisations, contacts and mailboxes: find, create once, merge duplicates.
+
+Every change is audited and flushed, never committed: the request (or CLI command) commits.
+Errors a user can fix are raised as ``DirectoryRuleError``: its ``msgid`` is English with
+``%(name)s`` placeholders, marked for extraction here and translated by the view, so that the
+services stay usable from the CLI where no locale exists; ``field`` names the form field.
+"""
+
+import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from caseapp.audit.services import diff, record, snapshot
 from caseapp.auth.models import User
@@ -20,9 +31,40 @@ ORG_FIELDS = ["kind", "name", "org_number", "municipality_code"]
 CONTACT_FIELDS = ["name", "title", "phone", "organisation_id"]
 MAILBOX_FIELDS = ["address", "name", "kind", "organisation_id"]
 
+# A merge chain longer than this means a cycle or corrupt data; stop rather than loop.
+_MAX_MERGE_HOPS = 20
+_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for extraction; the view translates it when it shows the error."""
+    return msgid
+
+
+class DirectoryRuleError(ServiceError):
+    """A directory rule was broken; the view shows ``msgid % params`` translated."""
+
+    def __init__(self, msgid: str, *, field: str | None = None, **params: object) -> None:
+        super().__init__(msgid % params)
+        self.msgid = msgid
+        self.field = field
+        self.params = params
+
+
+# ---------------------------------------------------------------- lookups
+
 
 def _domain(email: str) -> str:
     return email.rsplit("@", 1)[-1].strip().lower()
+
+
+def _follow(model: type, obj):
+    """The record a merged duplicate now lives on (itself if it was never merged)."""
+    hops = 0
+    while obj is not None and obj.merged_into_id is not None and hops < _MAX_MERGE_HOPS:
+        obj = db.session.get(model, obj.merged_into_id)
+        hops += 1
+    return obj
 
 
 def organisation_for_email(email: str) -> Organisation | None:
@@ -41,26 +83,273 @@ def organisation_for_email(email: str) -> Organisation | None:
 
 
 def contact_for_email(email: str) -> Contact | None:
-    row = db.session.scalar(sa.select(ContactEmail).where(ContactEmail.email == email.lower()))
-    return row.contact if row else None
+    row = db.session.scalar(
+        sa.select(ContactEmail).where(ContactEmail.email == email.strip().lower())
+    )
+    return _follow(Contact, row.contact) if row else None
 
 
 def mailbox_for_email(email: str) -> Mailbox | None:
-    return db.session.scalar(sa.select(Mailbox).where(Mailbox.address == email.lower()))
+    """The mailbox with this address; a merged duplicate's address leads to the kept one."""
+    box = db.session.scalar(sa.select(Mailbox).where(Mailbox.address == email.strip().lower()))
+    return _follow(Mailbox, box)
 
 
-def _set_domains(org: Organisation, domains: list[str]) -> None:
+def parse_domains(text: str | None) -> list[str]:
+    """Domains from a comma-, space- or newline-separated text, lower-case, without ``@``."""
+    items = re.split(r"[,;\s]+", text or "")
+    return sorted({d.strip().lower().lstrip("@") for d in items if d.strip()})
+
+
+def parse_emails(text: str | None) -> list[str]:
+    """Addresses from text with one per line (commas and semicolons also separate)."""
+    items = re.split(r"[,;\s]+", text or "")
+    return sorted({e.strip().lower() for e in items if e.strip()})
+
+
+def is_valid_domain(domain: str) -> bool:
+    return bool(_DOMAIN_RE.match(domain))
+
+
+# ---------------------------------------------------------------- read side
+
+
+def _icontains(column, text: str):
+    """Case-insensitive "contains" that also works for Å, Ä and Ö on SQLite.
+
+    SQLite's lower() and LIKE fold ASCII only, so "ånge" would miss "Ånge kommun"; the
+    usual spellings (as typed, capitalised, title case, upper case) are tried as well.
+    PostgreSQL's lower() folds every letter, so there the first condition is enough.
+    """
+    variants = {text, text.capitalize(), text.title(), text.upper()}
+    return sa.or_(
+        sa.func.lower(column).contains(text.lower(), autoescape=True),
+        *(column.contains(v, autoescape=True) for v in sorted(variants)),
+    )
+
+
+@dataclass
+class OrganisationRow:
+    organisation: Organisation
+    case_count: int
+
+
+def list_organisations(
+    text: str | None = None, kind: str | None = None, page: int = 1, per_page: int = 50
+):
+    """A page of organisations that have not been merged away, filtered and sorted by name.
+
+    ``text`` matches the name, an e-mail domain or the start of the municipality code.
+    Returns the pagination object and, for its items, rows with the number of cases.
+    """
+    stmt = (
+        sa.select(Organisation)
+        .where(Organisation.merged_into_id.is_(None))
+        .options(selectinload(Organisation.domains))
+        .order_by(Organisation.name, Organisation.id)
+    )
+    if kind in {k.value for k in OrganisationKind}:
+        stmt = stmt.where(Organisation.kind == OrganisationKind(kind))
+    if text and text.strip():
+        t = text.strip().lower()
+        stmt = stmt.where(
+            sa.or_(
+                _icontains(Organisation.name, t),
+                Organisation.municipality_code.startswith(t, autoescape=True),
+                Organisation.org_number.contains(t, autoescape=True),
+                sa.exists().where(
+                    OrganisationDomain.organisation_id == Organisation.id,
+                    OrganisationDomain.domain.contains(t.lstrip("@"), autoescape=True),
+                ),
+            )
+        )
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    counts = case_counts([o.id for o in pagination.items])
+    rows = [OrganisationRow(o, counts.get(o.id, 0)) for o in pagination.items]
+    return pagination, rows
+
+
+def case_counts(organisation_ids: list[int]) -> dict[int, int]:
+    """How many cases each organisation has, in one query."""
+    from caseapp.cases.models import Case
+
+    if not organisation_ids:
+        return {}
+    result = db.session.execute(
+        sa.select(Case.organisation_id, sa.func.count(Case.id))
+        .where(Case.organisation_id.in_(organisation_ids))
+        .group_by(Case.organisation_id)
+    )
+    return {org_id: n for org_id, n in result}
+
+
+def organisation_choices(exclude_id: int | None = None) -> list[Organisation]:
+    """Organisations that can be chosen in a form (merged duplicates are left out)."""
+    stmt = (
+        sa.select(Organisation)
+        .where(Organisation.merged_into_id.is_(None))
+        .order_by(Organisation.name, Organisation.id)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Organisation.id != exclude_id)
+    return list(db.session.scalars(stmt))
+
+
+def organisation_cases(org: Organisation) -> list:
+    """The organisation's cases, newest number first."""
+    from caseapp.cases.models import Case
+
+    return list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(Case.organisation_id == org.id)
+            .order_by(Case.year.desc(), Case.seq.desc())
+        )
+    )
+
+
+def active_contacts(org: Organisation) -> list[Contact]:
+    return list(
+        db.session.scalars(
+            sa.select(Contact)
+            .where(Contact.organisation_id == org.id, Contact.merged_into_id.is_(None))
+            .options(selectinload(Contact.emails))
+            .order_by(Contact.name)
+        )
+    )
+
+
+def active_mailboxes(org: Organisation) -> list[Mailbox]:
+    return list(
+        db.session.scalars(
+            sa.select(Mailbox)
+            .where(Mailbox.organisation_id == org.id, Mailbox.merged_into_id.is_(None))
+            .order_by(Mailbox.address)
+        )
+    )
+
+
+def list_contacts(text: str | None = None, page: int = 1, per_page: int = 50):
+    """A page of contacts that have not been merged away.
+
+    ``text`` matches the name, one of the addresses or the organisation's name.
+    """
+    stmt = (
+        sa.select(Contact)
+        .outerjoin(Organisation, Contact.organisation_id == Organisation.id)
+        .where(Contact.merged_into_id.is_(None))
+        .options(selectinload(Contact.emails), selectinload(Contact.organisation))
+        .order_by(Contact.name, Contact.id)
+    )
+    if text and text.strip():
+        t = text.strip().lower()
+        stmt = stmt.where(
+            sa.or_(
+                _icontains(Contact.name, t),
+                _icontains(Organisation.name, t),
+                sa.exists().where(
+                    ContactEmail.contact_id == Contact.id,
+                    ContactEmail.email.contains(t, autoescape=True),
+                ),
+            )
+        )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def contact_choices(exclude_id: int | None = None) -> list[Contact]:
+    stmt = (
+        sa.select(Contact)
+        .where(Contact.merged_into_id.is_(None))
+        .options(selectinload(Contact.emails))
+        .order_by(Contact.name, Contact.id)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Contact.id != exclude_id)
+    return list(db.session.scalars(stmt))
+
+
+def list_mailboxes(text: str | None = None, page: int = 1, per_page: int = 50):
+    """A page of mailboxes that have not been merged away (address, name or organisation)."""
+    stmt = (
+        sa.select(Mailbox)
+        .outerjoin(Organisation, Mailbox.organisation_id == Organisation.id)
+        .where(Mailbox.merged_into_id.is_(None))
+        .options(selectinload(Mailbox.organisation))
+        .order_by(Mailbox.address, Mailbox.id)
+    )
+    if text and text.strip():
+        t = text.strip().lower()
+        stmt = stmt.where(
+            sa.or_(
+                Mailbox.address.contains(t, autoescape=True),
+                _icontains(Mailbox.name, t),
+                _icontains(Organisation.name, t),
+            )
+        )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def mailbox_choices(exclude_id: int | None = None) -> list[Mailbox]:
+    stmt = sa.select(Mailbox).where(Mailbox.merged_into_id.is_(None)).order_by(Mailbox.address)
+    if exclude_id is not None:
+        stmt = stmt.where(Mailbox.id != exclude_id)
+    return list(db.session.scalars(stmt))
+
+
+def party_documents(*, contact_id: int | None = None, mailbox_id: int | None = None) -> list:
+    """Documents where the contact (or mailbox) is a party, newest first, each once."""
+    from caseapp.documents.models import Document, Party
+
+    stmt = sa.select(Document).join(Party, Party.document_id == Document.id)
+    if contact_id is not None:
+        stmt = stmt.where(Party.contact_id == contact_id)
+    elif mailbox_id is not None:
+        stmt = stmt.where(Party.mailbox_id == mailbox_id)
+    else:
+        return []
+    stmt = stmt.distinct().order_by(Document.registered_at.desc(), Document.id.desc())
+    return list(db.session.scalars(stmt))
+
+
+# ---------------------------------------------------------------- organisations
+
+
+def _set_domains(org: Organisation, domains: list[str]) -> bool:
+    """Give ``org`` exactly these domains; True if they changed.
+
+    A domain that belongs to another organisation is refused: the mail importer recognises
+    an organisation by its domain, so a domain must point at one organisation only.
+    """
     wanted = sorted({d.strip().lower().lstrip("@") for d in domains if d.strip()})
     for d in wanted:
+        if not is_valid_domain(d):
+            raise DirectoryRuleError(
+                N_("%(domain)s is not an e-mail domain."), field="domains", domain=d
+            )
         owner = db.session.scalar(
             sa.select(OrganisationDomain).where(OrganisationDomain.domain == d)
         )
         if owner is not None and owner.organisation_id != org.id:
-            raise ServiceError(f"the domain {d} belongs to {owner.organisation.name} already")
+            raise DirectoryRuleError(
+                N_("The domain %(domain)s belongs to %(name)s already."),
+                field="domains",
+                domain=d,
+                name=owner.organisation.name,
+            )
+    if wanted == org.email_domains:
+        return False
     org.domains = [
         next((x for x in org.domains if x.domain == d), None) or OrganisationDomain(domain=d)
         for d in wanted
     ]
+    return True
+
+
+def _check_org_fields(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DirectoryRuleError(N_("An organisation needs a name."), field="name")
+    return name
 
 
 def create_organisation(
@@ -74,10 +363,10 @@ def create_organisation(
 ) -> Organisation:
     """Create an organisation; its e-mail domains must not belong to another one."""
     org = Organisation(
-        name=name.strip(),
+        name=_check_org_fields(name),
         kind=OrganisationKind(kind),
-        org_number=org_number or None,
-        municipality_code=municipality_code or None,
+        org_number=(org_number or "").strip() or None,
+        municipality_code=(municipality_code or "").strip() or None,
     )
     db.session.add(org)
     _set_domains(org, domains or [])
@@ -90,18 +379,146 @@ def create_organisation(
 def update_organisation(
     org: Organisation, *, version: int, actor: User | None, domains: list[str], **fields
 ) -> Organisation:
-    """Change an organisation, refusing an edit based on an old version."""
+    """Change an organisation, refusing an edit based on an old version.
+
+    The version goes up even when only the domains change, so that a second form opened
+    on the old domains cannot silently put them back.
+    """
     if org.version != version:
         raise StaleEdit("organisation changed meanwhile")
+    if org.merged_into_id is not None:
+        raise DirectoryRuleError(N_("A merged organisation cannot be changed."))
     before = snapshot(org, ORG_FIELDS) | {"domains": org.email_domains}
     for k, v in fields.items():
-        setattr(org, k, v or None if k != "name" else v.strip())
-    _set_domains(org, domains)
+        if k not in ORG_FIELDS:
+            raise ValueError(f"field {k} cannot be changed")
+        if k == "name":
+            v = _check_org_fields(v)
+        elif k == "kind":
+            v = OrganisationKind(v)
+        else:
+            v = (v or "").strip() or None
+        setattr(org, k, v)
+    if _set_domains(org, domains):
+        flag_modified(org, "name")
     after = snapshot(org, ORG_FIELDS) | {"domains": org.email_domains}
     b, a = diff(before, after)
     if a:
         record("update", org, actor=actor, before=b, after=a)
     return org
+
+
+def merge_organisations(
+    keep: Organisation, duplicate: Organisation, *, actor: User | None, version: int | None = None
+) -> dict[str, int]:
+    """Move everything that points at ``duplicate`` to ``keep`` and retire the duplicate.
+
+    Cases, contacts, mailboxes, parties and e-mail domains follow; empty fields of ``keep``
+    (org number, municipality code) are filled from the duplicate. The duplicate stays as a
+    row that points at ``keep``, so old audit entries and links still resolve, and lists
+    hide it. Moved rows get a new version, so a form opened on them before the merge cannot
+    point them back. ``version`` (the duplicate's, as the user saw it) refuses a stale merge.
+    Returns how many rows of each kind moved; both organisations get an audit event.
+    """
+    from caseapp.cases.models import Case
+    from caseapp.documents.models import Party
+
+    if version is not None and duplicate.version != version:
+        raise StaleEdit("organisation changed meanwhile")
+    if keep.id == duplicate.id:
+        raise DirectoryRuleError(N_("An organisation cannot be merged with itself."), field="keep")
+    if duplicate.merged_into_id is not None:
+        raise DirectoryRuleError(N_("This organisation has been merged already."))
+    if keep.merged_into_id is not None:
+        raise DirectoryRuleError(
+            N_("%(name)s has itself been merged into another organisation."),
+            field="keep",
+            name=keep.name,
+        )
+    moved: dict[str, int] = {}
+    for model in (Case, Contact, Mailbox):
+        result = db.session.execute(
+            sa.update(model)
+            .where(model.organisation_id == duplicate.id)
+            .values(organisation_id=keep.id, version=model.version + 1)
+        )
+        moved[model.__tablename__] = result.rowcount
+    result = db.session.execute(
+        sa.update(Party)
+        .where(Party.organisation_id == duplicate.id)
+        .values(organisation_id=keep.id)
+    )
+    moved["parties"] = result.rowcount
+    # Earlier duplicates of the duplicate now point straight at the survivor.
+    db.session.execute(
+        sa.update(Organisation)
+        .where(Organisation.merged_into_id == duplicate.id)
+        .values(merged_into_id=keep.id, version=Organisation.version + 1)
+    )
+    moved_domains = duplicate.email_domains
+    duplicate.domains = []
+    db.session.flush()  # the domain rows must be gone before keep may own the same names
+    _set_domains(keep, keep.email_domains + moved_domains)
+    moved["domains"] = len(moved_domains)
+    for attr in ("org_number", "municipality_code"):
+        if getattr(keep, attr) is None and getattr(duplicate, attr) is not None:
+            setattr(keep, attr, getattr(duplicate, attr))
+    flag_modified(keep, "name")  # new version: its contacts, cases and domains changed
+    duplicate.merged_into_id = keep.id
+    db.session.flush()
+    db.session.expire(keep, ["contacts", "mailboxes"])
+    db.session.expire(duplicate, ["contacts", "mailboxes"])
+    record(
+        "merge",
+        keep,
+        actor=actor,
+        summary=f"{duplicate.name} -> {keep.name}",
+        before={"merged": duplicate.id, "name": duplicate.name},
+        after={"moved": moved, "domains": moved_domains},
+    )
+    record(
+        "merged_into",
+        duplicate,
+        actor=actor,
+        summary=f"{duplicate.name} -> {keep.name}",
+        after={"merged_into": keep.id},
+    )
+    return moved
+
+
+# ---------------------------------------------------------------- contacts
+
+
+def _set_contact_emails(contact: Contact, emails: list[str]) -> bool:
+    """Give ``contact`` exactly these addresses; True if they changed.
+
+    An address known for another contact is refused, so that a sender is recognised as
+    one person only.
+    """
+    wanted = sorted({e.strip().lower() for e in emails if e.strip()})
+    for e in wanted:
+        owner = db.session.scalar(sa.select(ContactEmail).where(ContactEmail.email == e))
+        if owner is not None and owner.contact_id != contact.id:
+            raise DirectoryRuleError(
+                N_("The address %(email)s belongs to %(name)s already."),
+                field="emails",
+                email=e,
+                name=owner.contact.name,
+            )
+    if wanted == contact.email_addresses:
+        return False
+    contact.emails = [
+        next((x for x in contact.emails if x.email == e), None) or ContactEmail(email=e)
+        for e in wanted
+    ]
+    return True
+
+
+def _check_contact_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DirectoryRuleError(N_("A contact needs a name."), field="name")
+    return name
 
 
 def create_contact(
@@ -114,7 +531,11 @@ def create_contact(
     organisation: Organisation | None = None,
 ) -> Contact:
     """Create a contact; an address already known for another contact is refused."""
-    contact = Contact(name=name.strip(), title=title or None, phone=phone or None)
+    contact = Contact(
+        name=_check_contact_name(name),
+        title=(title or "").strip() or None,
+        phone=(phone or "").strip() or None,
+    )
     contact.organisation = organisation
     db.session.add(contact)
     _set_contact_emails(contact, emails or [])
@@ -127,32 +548,102 @@ def create_contact(
     return contact
 
 
-def _set_contact_emails(contact: Contact, emails: list[str]) -> None:
-    wanted = sorted({e.strip().lower() for e in emails if e.strip()})
-    for e in wanted:
-        owner = db.session.scalar(sa.select(ContactEmail).where(ContactEmail.email == e))
-        if owner is not None and owner.contact_id != contact.id:
-            raise ServiceError(f"the address {e} belongs to {owner.contact.name} already")
-    contact.emails = [
-        next((x for x in contact.emails if x.email == e), None) or ContactEmail(email=e)
-        for e in wanted
-    ]
-
-
 def update_contact(
     contact: Contact, *, version: int, actor: User | None, emails: list[str], **fields
 ) -> Contact:
+    """Change a contact, refusing an edit based on an old version or a taken address."""
     if contact.version != version:
         raise StaleEdit("contact changed meanwhile")
+    if contact.merged_into_id is not None:
+        raise DirectoryRuleError(N_("A merged contact cannot be changed."))
     before = snapshot(contact, CONTACT_FIELDS) | {"emails": contact.email_addresses}
     for k, v in fields.items():
-        setattr(contact, k, v if v != "" else None)
-    _set_contact_emails(contact, emails)
+        if k not in CONTACT_FIELDS:
+            raise ValueError(f"field {k} cannot be changed")
+        if k == "name":
+            v = _check_contact_name(v)
+        elif isinstance(v, str):
+            v = v.strip() or None
+        setattr(contact, k, v)
+    if _set_contact_emails(contact, emails):
+        flag_modified(contact, "name")
     after = snapshot(contact, CONTACT_FIELDS) | {"emails": contact.email_addresses}
     b, a = diff(before, after)
     if a:
         record("update", contact, actor=actor, before=b, after=a)
     return contact
+
+
+def merge_contacts(
+    keep: Contact, duplicate: Contact, *, actor: User | None, version: int | None = None
+) -> dict[str, int]:
+    """Move the duplicate's addresses and party links to ``keep``; the duplicate is retired.
+
+    Empty fields of ``keep`` (title, phone, organisation) are filled from the duplicate.
+    Both contacts get an audit event; returns how many parties and addresses moved.
+    """
+    from caseapp.documents.models import Party
+
+    if version is not None and duplicate.version != version:
+        raise StaleEdit("contact changed meanwhile")
+    if keep.id == duplicate.id:
+        raise DirectoryRuleError(N_("A contact cannot be merged with itself."), field="keep")
+    if duplicate.merged_into_id is not None:
+        raise DirectoryRuleError(N_("This contact has been merged already."))
+    if keep.merged_into_id is not None:
+        raise DirectoryRuleError(
+            N_("%(name)s has itself been merged into another contact."),
+            field="keep",
+            name=keep.name,
+        )
+    result = db.session.execute(
+        sa.update(Party).where(Party.contact_id == duplicate.id).values(contact_id=keep.id)
+    )
+    moved = {"parties": result.rowcount}
+    db.session.execute(
+        sa.update(Contact)
+        .where(Contact.merged_into_id == duplicate.id)
+        .values(merged_into_id=keep.id, version=Contact.version + 1)
+    )
+    moved_emails = duplicate.email_addresses
+    duplicate.emails = []
+    db.session.flush()
+    _set_contact_emails(keep, keep.email_addresses + moved_emails)
+    moved["emails"] = len(moved_emails)
+    for attr in ("title", "phone", "organisation_id"):
+        if getattr(keep, attr) is None:
+            setattr(keep, attr, getattr(duplicate, attr))
+    flag_modified(keep, "name")
+    duplicate.merged_into_id = keep.id
+    db.session.flush()
+    record(
+        "merge",
+        keep,
+        actor=actor,
+        summary=f"{duplicate.name} -> {keep.name}",
+        before={"merged": duplicate.id, "name": duplicate.name},
+        after={"moved": moved, "emails": moved_emails},
+    )
+    record("merged_into", duplicate, actor=actor, after={"merged_into": keep.id})
+    return moved
+
+
+# ---------------------------------------------------------------- mailboxes
+
+
+def _check_mailbox(address: str, name: str, exclude_id: int | None = None) -> tuple[str, str]:
+    address = (address or "").strip().lower()
+    name = (name or "").strip()
+    if "@" not in address:
+        raise DirectoryRuleError(N_("A mailbox needs an e-mail address."), field="address")
+    if not name:
+        raise DirectoryRuleError(N_("A mailbox needs a name."), field="name")
+    other = db.session.scalar(sa.select(Mailbox).where(Mailbox.address == address))
+    if other is not None and other.id != exclude_id:
+        raise DirectoryRuleError(
+            N_("The mailbox %(address)s exists already."), field="address", address=address
+        )
+    return address, name
 
 
 def create_mailbox(
@@ -163,10 +654,9 @@ def create_mailbox(
     kind: MailboxKind = MailboxKind.FUNCTIONAL,
     organisation: Organisation | None = None,
 ) -> Mailbox:
-    address = address.strip().lower()
-    if mailbox_for_email(address):
-        raise ServiceError(f"the mailbox {address} exists already")
-    box = Mailbox(address=address, name=name.strip(), kind=MailboxKind(kind))
+    """Create a functional mailbox or registry list; an address exists once only."""
+    address, name = _check_mailbox(address, name)
+    box = Mailbox(address=address, name=name, kind=MailboxKind(kind))
     box.organisation = organisation
     db.session.add(box)
     record("create", box, actor=actor, after=snapshot(box, MAILBOX_FIELDS))
@@ -174,76 +664,69 @@ def create_mailbox(
 
 
 def update_mailbox(mailbox: Mailbox, *, version: int, actor: User | None, **fields) -> Mailbox:
+    """Change a mailbox, refusing an edit based on an old version or a taken address."""
     if mailbox.version != version:
         raise StaleEdit("mailbox changed meanwhile")
+    if mailbox.merged_into_id is not None:
+        raise DirectoryRuleError(N_("A merged mailbox cannot be changed."))
     before = snapshot(mailbox, MAILBOX_FIELDS)
-    if "address" in fields:
-        fields["address"] = fields["address"].strip().lower()
-        other = mailbox_for_email(fields["address"])
-        if other is not None and other.id != mailbox.id:
-            raise ServiceError(f"the mailbox {fields['address']} exists already")
+    address, name = _check_mailbox(
+        fields.pop("address", mailbox.address), fields.pop("name", mailbox.name), mailbox.id
+    )
+    mailbox.address, mailbox.name = address, name
     for k, v in fields.items():
-        setattr(mailbox, k, v)
+        if k not in MAILBOX_FIELDS:
+            raise ValueError(f"field {k} cannot be changed")
+        setattr(mailbox, k, MailboxKind(v) if k == "kind" else v)
     b, a = diff(before, snapshot(mailbox, MAILBOX_FIELDS))
     if a:
         record("update", mailbox, actor=actor, before=b, after=a)
     return mailbox
 
 
-def merge_organisations(keep: Organisation, duplicate: Organisation, *, actor: User | None) -> None:
-    """Move everything that points at ``duplicate`` to ``keep`` and retire the duplicate.
+def merge_mailboxes(
+    keep: Mailbox, duplicate: Mailbox, *, actor: User | None, version: int | None = None
+) -> dict[str, int]:
+    """Move the duplicate's party links to ``keep`` and retire the duplicate.
 
-    Cases, contacts, mailboxes, parties and e-mail domains follow; the duplicate stays as a
-    row that points at ``keep`` so old audit entries still resolve.
+    The duplicate keeps its address (addresses are unique) but ``mailbox_for_email`` leads
+    from it to ``keep``, so mail to the old address is filed under the kept mailbox.
     """
-    from caseapp.cases.models import Case
     from caseapp.documents.models import Party
 
+    if version is not None and duplicate.version != version:
+        raise StaleEdit("mailbox changed meanwhile")
     if keep.id == duplicate.id:
-        raise ServiceError("an organisation cannot be merged with itself")
-    for model in (Case, Contact, Mailbox, Party):
-        db.session.execute(
-            sa.update(model)
-            .where(model.organisation_id == duplicate.id)
-            .values(organisation_id=keep.id)
+        raise DirectoryRuleError(N_("A mailbox cannot be merged with itself."), field="keep")
+    if duplicate.merged_into_id is not None:
+        raise DirectoryRuleError(N_("This mailbox has been merged already."))
+    if keep.merged_into_id is not None:
+        raise DirectoryRuleError(
+            N_("%(address)s has itself been merged into another mailbox."),
+            field="keep",
+            address=keep.address,
         )
-    moved = duplicate.email_domains
-    duplicate.domains = []
-    db.session.flush()
-    _set_domains(keep, keep.email_domains + moved)
-    duplicate.merged_into_id = keep.id
-    record("merge", keep, actor=actor, before={"merged": duplicate.id, "name": duplicate.name})
-
-
-def merge_contacts(keep: Contact, duplicate: Contact, *, actor: User | None) -> None:
-    """Move the duplicate's addresses and party links to ``keep``; the duplicate is retired."""
-    from caseapp.documents.models import Party
-
-    if keep.id == duplicate.id:
-        raise ServiceError("a contact cannot be merged with itself")
-    db.session.execute(
-        sa.update(Party).where(Party.contact_id == duplicate.id).values(contact_id=keep.id)
-    )
-    moved = duplicate.email_addresses
-    duplicate.emails = []
-    db.session.flush()
-    _set_contact_emails(keep, keep.email_addresses + moved)
-    for attr in ("title", "phone", "organisation_id"):
-        if getattr(keep, attr) is None:
-            setattr(keep, attr, getattr(duplicate, attr))
-    duplicate.merged_into_id = keep.id
-    record("merge", keep, actor=actor, before={"merged": duplicate.id, "name": duplicate.name})
-
-
-def merge_mailboxes(keep: Mailbox, duplicate: Mailbox, *, actor: User | None) -> None:
-    from caseapp.documents.models import Party
-
-    if keep.id == duplicate.id:
-        raise ServiceError("a mailbox cannot be merged with itself")
-    db.session.execute(
+    result = db.session.execute(
         sa.update(Party).where(Party.mailbox_id == duplicate.id).values(mailbox_id=keep.id)
     )
-    duplicate.merged_into_id = keep.id
-    record(
-        "merge", keep, actor=actor, before={"merged": duplicate.id, "address": duplicate.address}
+    moved = {"parties": result.rowcount}
+    db.session.execute(
+        sa.update(Mailbox)
+        .where(Mailbox.merged_into_id == duplicate.id)
+        .values(merged_into_id=keep.id, version=Mailbox.version + 1)
     )
+    if keep.organisation_id is None:
+        keep.organisation_id = duplicate.organisation_id
+    flag_modified(keep, "name")
+    duplicate.merged_into_id = keep.id
+    db.session.flush()
+    record(
+        "merge",
+        keep,
+        actor=actor,
+        summary=f"{duplicate.address} -> {keep.address}",
+        before={"merged": duplicate.id, "address": duplicate.address},
+        after={"moved": moved},
+    )
+    record("merged_into", duplicate, actor=actor, after={"merged_into": keep.id})
+    return moved

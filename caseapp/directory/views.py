@@ -1,18 +1,516 @@
-from flask import Blueprint
+"""Directory pages: organisations, contacts and mailboxes, and merging their duplicates."""
+
+from urllib.parse import quote
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import BuildError
+from wtforms import SelectChoice
+
+from caseapp.auth.permissions import Perm, require
+from caseapp.directory import services
+from caseapp.directory.forms import (
+    MAILBOX_KIND_LABELS,
+    NO_ORGANISATION,
+    ORGANISATION_KIND_LABELS,
+    ContactEditForm,
+    ContactForm,
+    MailboxEditForm,
+    MailboxForm,
+    MergeForm,
+    OrganisationEditForm,
+    OrganisationForm,
+    OrganisationSearchForm,
+    SearchForm,
+    organisation_choices,
+)
+from caseapp.directory.models import Contact, Mailbox, MailboxKind, Organisation, OrganisationKind
+from caseapp.errors import ServiceError, StaleEdit
+from caseapp.extensions import db
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
 
+@bp.app_template_global()
+def organisation_kind_label(kind) -> str:
+    return str(ORGANISATION_KIND_LABELS.get(OrganisationKind(kind), kind))
+
+
+@bp.app_template_global()
+def mailbox_kind_label(kind) -> str:
+    return str(MAILBOX_KIND_LABELS.get(MailboxKind(kind), kind))
+
+
+def _link(endpoint: str, prefix: str, number: str) -> str:
+    # The cases and documents pages belong to other blueprints that may not exist yet;
+    # their URLs are /cases/<number> and /documents/<number> either way.
+    try:
+        return url_for(endpoint, number=number)
+    except BuildError:
+        return prefix + quote(number, safe="/")
+
+
+def case_url(number: str) -> str:
+    return _link("cases.show", "/cases/", number)
+
+
+def document_url(number: str) -> str:
+    return _link("documents.show", "/documents/", number)
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _show_error(form, exc: ServiceError) -> int:
+    """Put a service error on the form (on its field if it names one); the status to answer."""
+    if isinstance(exc, StaleEdit | StaleDataError):
+        form.form_errors.append(
+            _("Someone else changed this record while you were editing it. Reload and try again.")
+        )
+        return 409
+    if isinstance(exc, services.DirectoryRuleError):
+        message = _(exc.msgid, **exc.params)
+        if exc.field and exc.field in form:
+            form[exc.field].errors.append(message)
+        else:
+            form.form_errors.append(message)
+        return 400
+    form.form_errors.append(_("The change could not be saved."))
+    return 400
+
+
+def _organisation_or_none(org_id: int) -> Organisation | None:
+    return db.session.get(Organisation, org_id) if org_id != NO_ORGANISATION else None
+
+
+def _merged_redirect(obj, endpoint: str):
+    """Merged duplicates are read-only: send the user to the record that replaced them."""
+    flash(_("That record was merged into this one; make your change here."), "info")
+    return redirect(url_for(endpoint, id=obj.merged_into_id))
+
+
+# ---------------------------------------------------------------- organisations
+
+
 @bp.get("/organisations")
+@login_required
+@require(Perm.VIEW)
 def organisations():
-    return ""
+    form = OrganisationSearchForm(request.args)
+    form.validate()
+    pagination, rows = services.list_organisations(
+        form.q.data if not form.q.errors else None, form.kind.data or None, page=_page()
+    )
+    return render_template(
+        "directory/organisations.html", form=form, pagination=pagination, rows=rows
+    )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def organisation_new():
+    form = OrganisationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            org = services.create_organisation(
+                name=form.name.data,
+                kind=OrganisationKind(form.kind.data),
+                org_number=form.org_number.data,
+                municipality_code=form.municipality_code.data,
+                domains=services.parse_domains(form.domains.data),
+                actor=current_user,
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            status = _show_error(form, exc)
+        else:
+            flash(_("The organisation %(name)s was created.", name=org.name), "success")
+            return redirect(url_for(".organisation", id=org.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("directory/organisation_form.html", form=form, org=None), status
+
+
+def _merge_form(org: Organisation, formdata=None) -> MergeForm:
+    form = MergeForm(formdata=formdata) if formdata is not None else MergeForm(version=org.version)
+    form.keep.choices = [
+        SelectChoice(o.id, o.name) for o in services.organisation_choices(exclude_id=org.id)
+    ]
+    return form
+
+
+def _render_organisation(org: Organisation, merge_form: MergeForm, status: int = 200):
+    return render_template(
+        "directory/organisation.html",
+        org=org,
+        kept=db.session.get(Organisation, org.merged_into_id) if org.merged_into_id else None,
+        contacts=services.active_contacts(org),
+        mailboxes=services.active_mailboxes(org),
+        cases=services.organisation_cases(org),
+        merge_form=merge_form,
+        case_url=case_url,
+    ), status
+
+
+@bp.get("/organisations/<int:id>")
+@login_required
+@require(Perm.VIEW)
+def organisation(id: int):
+    org = db.get_or_404(Organisation, id)
+    return _render_organisation(org, _merge_form(org))
+
+
+@bp.route("/organisations/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def organisation_edit(id: int):
+    org = db.get_or_404(Organisation, id)
+    if org.merged_into_id:
+        return _merged_redirect(org, ".organisation")
+    if request.method == "GET":
+        form = OrganisationEditForm(obj=org, domains="\n".join(org.email_domains))
+    else:
+        form = OrganisationEditForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_organisation(
+                org,
+                version=_int(form.version.data),
+                domains=services.parse_domains(form.domains.data),
+                name=form.name.data,
+                kind=form.kind.data,
+                org_number=form.org_number.data,
+                municipality_code=form.municipality_code.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except (ServiceError, StaleDataError) as exc:
+            db.session.rollback()
+            status = _show_error(form, exc)
+        else:
+            flash(_("The organisation %(name)s was saved.", name=org.name), "success")
+            return redirect(url_for(".organisation", id=org.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("directory/organisation_form.html", form=form, org=org), status
+
+
+@bp.post("/organisations/<int:id>/merge")
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def organisation_merge(id: int):
+    duplicate = db.get_or_404(Organisation, id)
+    form = _merge_form(duplicate, request.form)
+    if not form.validate_on_submit():
+        return _render_organisation(duplicate, form, 400)
+    keep = db.get_or_404(Organisation, form.keep.data)
+    try:
+        services.merge_organisations(
+            keep, duplicate, version=_int(form.version.data), actor=current_user
+        )
+        db.session.commit()
+    except (ServiceError, StaleDataError) as exc:
+        db.session.rollback()
+        status = _show_error(form, exc)
+        return _render_organisation(duplicate, form, status)
+    flash(
+        _("%(duplicate)s was merged into %(keep)s.", duplicate=duplicate.name, keep=keep.name),
+        "success",
+    )
+    return redirect(url_for(".organisation", id=keep.id))
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        abort(400)
+
+
+# ---------------------------------------------------------------- contacts
 
 
 @bp.get("/contacts")
+@login_required
+@require(Perm.VIEW)
 def contacts():
-    return ""
+    form = SearchForm(request.args)
+    form.validate()
+    pagination = services.list_contacts(form.q.data if not form.q.errors else None, page=_page())
+    return render_template("directory/contacts.html", form=form, pagination=pagination)
+
+
+def _contact_form(cls, **kwargs):
+    form = cls(**kwargs)
+    form.organisation_id.choices = organisation_choices(services.organisation_choices())
+    return form
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def contact_new():
+    form = _contact_form(ContactForm, organisation_id=request.args.get("organisation", 0, int))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            contact = services.create_contact(
+                name=form.name.data,
+                title=form.title.data,
+                phone=form.phone.data,
+                organisation=_organisation_or_none(form.organisation_id.data),
+                emails=services.parse_emails(form.emails.data),
+                actor=current_user,
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            status = _show_error(form, exc)
+        else:
+            flash(_("The contact %(name)s was created.", name=contact.name), "success")
+            return redirect(url_for(".contact", id=contact.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("directory/contact_form.html", form=form, contact=None), status
+
+
+def _contact_merge_form(contact: Contact, formdata=None) -> MergeForm:
+    if formdata is not None:
+        form = MergeForm(formdata=formdata)
+    else:
+        form = MergeForm(version=contact.version)
+    form.keep.choices = [
+        SelectChoice(c.id, f"{c.name} ({', '.join(c.email_addresses)})" if c.emails else c.name)
+        for c in services.contact_choices(exclude_id=contact.id)
+    ]
+    return form
+
+
+def _render_contact(contact: Contact, merge_form: MergeForm, status: int = 200):
+    return render_template(
+        "directory/contact.html",
+        contact=contact,
+        kept=db.session.get(Contact, contact.merged_into_id) if contact.merged_into_id else None,
+        documents=services.party_documents(contact_id=contact.id),
+        merge_form=merge_form,
+        document_url=document_url,
+    ), status
+
+
+@bp.get("/contacts/<int:id>")
+@login_required
+@require(Perm.VIEW)
+def contact(id: int):
+    contact = db.get_or_404(Contact, id)
+    return _render_contact(contact, _contact_merge_form(contact))
+
+
+@bp.route("/contacts/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def contact_edit(id: int):
+    contact = db.get_or_404(Contact, id)
+    if contact.merged_into_id:
+        return _merged_redirect(contact, ".contact")
+    if request.method == "GET":
+        form = _contact_form(
+            ContactEditForm,
+            obj=contact,
+            organisation_id=contact.organisation_id or NO_ORGANISATION,
+            emails="\n".join(contact.email_addresses),
+        )
+    else:
+        form = _contact_form(ContactEditForm)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_contact(
+                contact,
+                version=_int(form.version.data),
+                emails=services.parse_emails(form.emails.data),
+                name=form.name.data,
+                title=form.title.data,
+                phone=form.phone.data,
+                organisation_id=form.organisation_id.data or None,
+                actor=current_user,
+            )
+            db.session.commit()
+        except (ServiceError, StaleDataError) as exc:
+            db.session.rollback()
+            status = _show_error(form, exc)
+        else:
+            flash(_("The contact %(name)s was saved.", name=contact.name), "success")
+            return redirect(url_for(".contact", id=contact.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("directory/contact_form.html", form=form, contact=contact), status
+
+
+@bp.post("/contacts/<int:id>/merge")
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def contact_merge(id: int):
+    duplicate = db.get_or_404(Contact, id)
+    form = _contact_merge_form(duplicate, request.form)
+    if not form.validate_on_submit():
+        return _render_contact(duplicate, form, 400)
+    keep = db.get_or_404(Contact, form.keep.data)
+    try:
+        services.merge_contacts(
+            keep, duplicate, version=_int(form.version.data), actor=current_user
+        )
+        db.session.commit()
+    except (ServiceError, StaleDataError) as exc:
+        db.session.rollback()
+        return _render_contact(duplicate, form, _show_error(form, exc))
+    flash(
+        _("%(duplicate)s was merged into %(keep)s.", duplicate=duplicate.name, keep=keep.name),
+        "success",
+    )
+    return redirect(url_for(".contact", id=keep.id))
+
+
+# ---------------------------------------------------------------- mailboxes
 
 
 @bp.get("/mailboxes")
+@login_required
+@require(Perm.VIEW)
 def mailboxes():
-    return ""
+    form = SearchForm(request.args)
+    form.validate()
+    pagination = services.list_mailboxes(form.q.data if not form.q.errors else None, page=_page())
+    return render_template("directory/mailboxes.html", form=form, pagination=pagination)
+
+
+def _mailbox_form(cls, **kwargs):
+    form = cls(**kwargs)
+    form.organisation_id.choices = organisation_choices(services.organisation_choices())
+    return form
+
+
+@bp.route("/mailboxes/new", methods=["GET", "POST"])
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def mailbox_new():
+    form = _mailbox_form(MailboxForm, organisation_id=request.args.get("organisation", 0, int))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            box = services.create_mailbox(
+                address=form.address.data,
+                name=form.name.data,
+                kind=MailboxKind(form.kind.data),
+                organisation=_organisation_or_none(form.organisation_id.data),
+                actor=current_user,
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            status = _show_error(form, exc)
+        else:
+            flash(_("The mailbox %(address)s was created.", address=box.address), "success")
+            return redirect(url_for(".mailbox", id=box.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("directory/mailbox_form.html", form=form, mailbox=None), status
+
+
+def _mailbox_merge_form(box: Mailbox, formdata=None) -> MergeForm:
+    form = MergeForm(formdata=formdata) if formdata is not None else MergeForm(version=box.version)
+    form.keep.choices = [
+        SelectChoice(m.id, f"{m.address} ({m.name})")
+        for m in services.mailbox_choices(exclude_id=box.id)
+    ]
+    return form
+
+
+def _render_mailbox(box: Mailbox, merge_form: MergeForm, status: int = 200):
+    return render_template(
+        "directory/mailbox.html",
+        mailbox=box,
+        kept=db.session.get(Mailbox, box.merged_into_id) if box.merged_into_id else None,
+        documents=services.party_documents(mailbox_id=box.id),
+        merge_form=merge_form,
+        document_url=document_url,
+    ), status
+
+
+@bp.get("/mailboxes/<int:id>")
+@login_required
+@require(Perm.VIEW)
+def mailbox(id: int):
+    box = db.get_or_404(Mailbox, id)
+    return _render_mailbox(box, _mailbox_merge_form(box))
+
+
+@bp.route("/mailboxes/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def mailbox_edit(id: int):
+    box = db.get_or_404(Mailbox, id)
+    if box.merged_into_id:
+        return _merged_redirect(box, ".mailbox")
+    if request.method == "GET":
+        form = _mailbox_form(
+            MailboxEditForm, obj=box, organisation_id=box.organisation_id or NO_ORGANISATION
+        )
+    else:
+        form = _mailbox_form(MailboxEditForm)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_mailbox(
+                box,
+                version=_int(form.version.data),
+                address=form.address.data,
+                name=form.name.data,
+                kind=form.kind.data,
+                organisation_id=form.organisation_id.data or None,
+                actor=current_user,
+            )
+            db.session.commit()
+        except (ServiceError, StaleDataError) as exc:
+            db.session.rollback()
+            status = _show_error(form, exc)
+        else:
+            flash(_("The mailbox %(address)s was saved.", address=box.address), "success")
+            return redirect(url_for(".mailbox", id=box.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("directory/mailbox_form.html", form=form, mailbox=box), status
+
+
+@bp.post("/mailboxes/<int:id>/merge")
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def mailbox_merge(id: int):
+    duplicate = db.get_or_404(Mailbox, id)
+    form = _mailbox_merge_form(duplicate, request.form)
+    if not form.validate_on_submit():
+        return _render_mailbox(duplicate, form, 400)
+    keep = db.get_or_404(Mailbox, form.keep.data)
+    try:
+        services.merge_mailboxes(
+            keep, duplicate, version=_int(form.version.data), actor=current_user
+        )
+        db.session.commit()
+    except (ServiceError, StaleDataError) as exc:
+        db.session.rollback()
+        return _render_mailbox(duplicate, form, _show_error(form, exc))
+    flash(
+        _(
+            "%(duplicate)s was merged into %(keep)s.",
+            duplicate=duplicate.address,
+            keep=keep.address,
+        ),
+        "success",
+    )
+    return redirect(url_for(".mailbox", id=keep.id))

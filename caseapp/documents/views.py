@@ -1,3 +1,232 @@
-from flask import Blueprint
+"""Documents in the browser: a document's page, correcting, cancelling, downloading."""
+
+from io import BytesIO
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import BuildError
+
+from caseapp.auth.permissions import Perm, require
+from caseapp.cases.forms import STATUS_LABELS
+from caseapp.cases.queries import document_children
+from caseapp.documents import filestore
+from caseapp.documents.forms import (
+    AUDIT_ACTION_LABELS,
+    DIRECTION_LABELS,
+    FIELD_LABELS,
+    KIND_LABELS,
+    ROLE_LABELS,
+    CancelForm,
+    DocumentEditForm,
+)
+from caseapp.documents.models import Attachment, Document, Party
+from caseapp.documents.services import cancel_document, update_document
+from caseapp.errors import ServiceError, StaleEdit
+from caseapp.extensions import db
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+# Directory pages belong to another blueprint; link a party only if its page exists.
+_CONTACT_ENDPOINTS = (("directory.contact", "id"),)
+_MAILBOX_ENDPOINTS = (("directory.mailbox", "id"),)
+_ORGANISATION_ENDPOINTS = (("directory.organisation", "id"),)
+
+
+def _first_url(candidates, ident: int) -> str | None:
+    for endpoint, arg in candidates:
+        try:
+            return url_for(endpoint, **{arg: ident})
+        except BuildError:
+            continue
+    return None
+
+
+def party_url(party: Party) -> str | None:
+    """The directory page of the contact or mailbox a party is linked to, if there is one."""
+    if party.contact_id is not None:
+        return _first_url(_CONTACT_ENDPOINTS, party.contact_id)
+    if party.mailbox_id is not None:
+        return _first_url(_MAILBOX_ENDPOINTS, party.mailbox_id)
+    return None
+
+
+def organisation_url(organisation) -> str | None:
+    return _first_url(_ORGANISATION_ENDPOINTS, organisation.id) if organisation else None
+
+
+def template_labels() -> dict:
+    """Context for case and document templates: enum values and audit keys as words."""
+    return {
+        "status_labels": STATUS_LABELS,
+        "direction_labels": DIRECTION_LABELS,
+        "kind_labels": KIND_LABELS,
+        "role_labels": ROLE_LABELS,
+        "audit_action_labels": AUDIT_ACTION_LABELS,
+        "field_labels": FIELD_LABELS,
+        "party_url": party_url,
+        "organisation_url": organisation_url,
+    }
+
+
+bp.context_processor(template_labels)
+
+
+def _actor():
+    # Services store the user in relationships; they need the object, not the proxy.
+    return current_user._get_current_object()
+
+
+def _document_or_404(number: str) -> Document:
+    if "\x00" in number or len(number) > 60:
+        abort(404)  # cannot be a document number; PostgreSQL would refuse the NUL outright
+    return db.first_or_404(
+        sa.select(Document)
+        .where(Document.number == number)
+        .options(
+            selectinload(Document.case),
+            selectinload(Document.parties).selectinload(Party.contact),
+            selectinload(Document.parties).selectinload(Party.mailbox),
+            selectinload(Document.attachments),
+            selectinload(Document.parent),
+            selectinload(Document.registered_by),
+            selectinload(Document.cancelled_by),
+        )
+    )
+
+
+def _version(form) -> int:
+    # A tampered or missing version can only be treated as stale: we cannot know what it saw.
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _render_show(doc: Document, cancel_form: CancelForm | None = None, status: int = 200):
+    return render_template(
+        "documents/show.html",
+        doc=doc,
+        case=doc.case,
+        children={doc.id: document_children(doc)},
+        cancel_form=cancel_form or CancelForm(formdata=None),
+    ), status
+
+
+@bp.get("/<path:number>")
+@login_required
+@require(Perm.VIEW)
+def show(number: str):
+    return _render_show(_document_or_404(number))
+
+
+@bp.route("/<path:number>/edit", methods=["GET", "POST"])
+@login_required
+@require(Perm.REGISTER)
+def edit(number: str):
+    doc = _document_or_404(number)
+    if doc.is_cancelled:
+        flash(_("A cancelled document cannot be changed."), "error")
+        return redirect(url_for("documents.show", number=number))
+    form = DocumentEditForm(obj=doc)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_document(doc, version=_version(form), actor=_actor(), **form.metadata())
+            db.session.flush()
+        except (StaleEdit, StaleDataError):
+            db.session.rollback()
+            flash(
+                _(
+                    "Someone else changed this document while you were editing it. Your "
+                    "changes were not saved. Open the document again to see the current version."
+                ),
+                "error",
+            )
+            status = 409
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(_("Nothing was saved: %(reason)s.", reason=exc), "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Document %(number)s was saved.", number=number), "success")
+            return redirect(url_for("documents.show", number=number))
+    elif form.is_submitted():
+        status = 400
+    return render_template("documents/edit.html", form=form, doc=doc, case=doc.case), status
+
+
+@bp.post("/<path:number>/cancel")
+@login_required
+@require(Perm.CANCEL)
+def cancel(number: str):
+    doc = _document_or_404(number)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render_show(doc, form, 400)
+    try:
+        cancel_document(doc, reason=form.reason.data, actor=_actor())
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(_("The document was not cancelled: %(reason)s.", reason=exc), "error")
+        return _render_show(doc, form, 400)
+    db.session.commit()
+    flash(_("Document %(number)s is cancelled. Its number stays taken.", number=number), "success")
+    return redirect(url_for("documents.show", number=number))
+
+
+def _stored(sha256: str) -> BytesIO:
+    try:
+        return BytesIO(filestore.get(sha256))
+    except FileNotFoundError:
+        # A registered file missing from the store is damage to the record, not a bad link.
+        current_app.logger.error("stored file %s is missing", sha256)
+        raise
+
+
+@bp.get("/<path:number>/attachments/<int:attachment_id>")
+@login_required
+@require(Perm.VIEW)
+def attachment(number: str, attachment_id: int):
+    doc = _document_or_404(number)
+    if attachment_id > 2**31 - 1:
+        abort(404)  # larger than any id; SQLite cannot even bind it
+    att = db.first_or_404(
+        sa.select(Attachment).where(
+            Attachment.id == attachment_id, Attachment.document_id == doc.id
+        )
+    )
+    return send_file(
+        _stored(att.sha256),
+        as_attachment=True,
+        download_name=att.filename or f"attachment-{att.id}",
+        mimetype=att.media_type or "application/octet-stream",
+    )
+
+
+@bp.get("/<path:number>/original")
+@login_required
+@require(Perm.VIEW)
+def original(number: str):
+    doc = _document_or_404(number)
+    if not doc.original_sha256:
+        abort(404)
+    return send_file(
+        _stored(doc.original_sha256),
+        as_attachment=True,
+        download_name=doc.original_filename or f"{doc.number.replace('/', '-')}.eml",
+        mimetype=doc.original_media_type or "application/octet-stream",
+    )

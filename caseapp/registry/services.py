@@ -1,4 +1,9 @@
-"""Number series administration."""
+"""Number series administration.
+
+Errors a user can fix are ``SeriesRuleError``: English ``msgid`` with ``%(name)s``
+placeholders, translated by the view (the CLI prints the English text), and ``field``
+naming the form field concerned.
+"""
 
 import sqlalchemy as sa
 
@@ -11,6 +16,39 @@ from caseapp.registry.models import DEFAULT_FORMAT, Series
 SERIES_FIELDS = ["prefix", "name", "per_year", "format_template", "active"]
 
 
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for extraction; the view translates it when it shows the error."""
+    return msgid
+
+
+class SeriesRuleError(ServiceError):
+    """A series rule was broken; the view shows ``msgid % params`` translated."""
+
+    def __init__(self, msgid: str, *, field: str | None = None, **params: object) -> None:
+        super().__init__(msgid % params)
+        self.msgid = msgid
+        self.field = field
+        self.params = params
+
+
+def list_series() -> list[Series]:
+    return list(db.session.scalars(sa.select(Series).order_by(Series.prefix)))
+
+
+def preview_number(series: Series, year: int) -> str:
+    """The number the next case of ``series`` would get in ``year`` (nothing is taken)."""
+    from caseapp.registry.models import NumberCounter
+    from caseapp.registry.numbering import case_scope
+
+    counter_year = year if series.per_year else 0
+    last = db.session.scalar(
+        sa.select(NumberCounter.last).where(
+            NumberCounter.scope == case_scope(series.id), NumberCounter.year == counter_year
+        )
+    )
+    return series.format_number(year, (last or 0) + 1)
+
+
 def get_series(prefix: str) -> Series | None:
     return db.session.scalar(sa.select(Series).where(Series.prefix == prefix.strip().upper()))
 
@@ -18,11 +56,15 @@ def get_series(prefix: str) -> Series | None:
 def check_format(template: str) -> None:
     """Refuse a template that cannot produce unique numbers (it must use {seq})."""
     if "{seq" not in template:
-        raise ServiceError("the number format must contain {seq}")
+        raise SeriesRuleError(N_("The number format must contain {seq}."), field="format_template")
     try:
         template.format(prefix="KS", year=2021, seq=1)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ServiceError(f"invalid number format: {exc}") from exc
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        raise SeriesRuleError(
+            N_("The number format is invalid: %(reason)s"),
+            field="format_template",
+            reason=str(exc),
+        ) from exc
 
 
 def create_series(
@@ -36,29 +78,53 @@ def create_series(
     """Create a series; prefixes are unique and upper-case."""
     prefix = prefix.strip().upper()
     if not prefix or not prefix.replace("-", "").isalnum():
-        raise ServiceError("a prefix is letters and digits, such as KS")
+        raise SeriesRuleError(N_("A prefix is letters and digits, such as KS."), field="prefix")
     if get_series(prefix):
-        raise ServiceError(f"the series {prefix} exists already")
-    template = format_template or DEFAULT_FORMAT
+        raise SeriesRuleError(
+            N_("The series %(prefix)s exists already."), field="prefix", prefix=prefix
+        )
+    if not (name or "").strip():
+        raise SeriesRuleError(N_("A series needs a name."), field="name")
+    template = (format_template or "").strip() or DEFAULT_FORMAT
     check_format(template)
-    if per_year and "{year" not in template:
-        raise ServiceError("per-year numbering needs {year} in the format")
+    _check_year(template, per_year)
     series = Series(prefix=prefix, name=name.strip(), format_template=template, per_year=per_year)
     db.session.add(series)
     record("create", series, actor=actor, after=snapshot(series, SERIES_FIELDS))
     return series
 
 
+def _check_year(template: str, per_year: bool) -> None:
+    # Numbering that restarts each year repeats its numbers unless the year is in them.
+    if per_year and "{year" not in template:
+        raise SeriesRuleError(
+            N_("Numbering that restarts each year needs {year} in the format."),
+            field="format_template",
+        )
+
+
 def update_series(series: Series, *, version: int, actor: User | None, **fields) -> Series:
-    """Rename, reformat or close a series. Numbers already given never change."""
+    """Rename, reformat or close a series. Numbers already given never change.
+
+    The new format is checked before anything is changed, so a refused edit leaves the
+    series as it was.
+    """
     if series.version != version:
         raise StaleEdit("the series was changed by someone else")
-    before = snapshot(series, SERIES_FIELDS)
-    for k, v in fields.items():
+    for k in fields:
         if k not in ("name", "format_template", "active"):
             raise ValueError(f"field {k} cannot be changed")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise SeriesRuleError(N_("A series needs a name."), field="name")
+    if "format_template" in fields:
+        fields["format_template"] = (fields["format_template"] or "").strip()
+        check_format(fields["format_template"])
+        _check_year(fields["format_template"], series.per_year)
+    before = snapshot(series, SERIES_FIELDS)
+    for k, v in fields.items():
         setattr(series, k, v)
-    check_format(series.format_template)
     b, a = diff(before, snapshot(series, SERIES_FIELDS))
     if a:
         record("update", series, actor=actor, before=b, after=a)

@@ -1,0 +1,94 @@
+"""User administration (admins only): create, change role or name, deactivate."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from caseapp.auth import services
+from caseapp.auth.admin_forms import ROLE_LABELS, UserCreateForm, UserEditForm
+from caseapp.auth.models import Role, User
+from caseapp.auth.permissions import Perm, require
+from caseapp.errors import ServiceError
+from caseapp.extensions import db
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+
+def _show_error(form, exc: ServiceError) -> int:
+    if isinstance(exc, services.UserRuleError):
+        message = _(exc.msgid, **exc.params)
+        if exc.field and exc.field in form:
+            form[exc.field].errors.append(message)
+        else:
+            form.form_errors.append(message)
+    else:
+        # create_user's own checks (length, duplicate) are also form validators, so this
+        # is only reached in a race; its English text is better than nothing.
+        form.form_errors.append(_("The user could not be saved: %(reason)s", reason=str(exc)))
+    return 400
+
+
+@bp.get("/")
+@login_required
+@require(Perm.ADMIN)
+def index():
+    return render_template("users/index.html", users=services.list_users(), labels=ROLE_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@require(Perm.ADMIN)
+def new():
+    form = UserCreateForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data,
+                name=form.name.data.strip(),
+                role=Role(form.role.data),
+                password=form.password.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            status = _show_error(form, exc)
+        else:
+            flash(_("The user %(email)s was created.", email=user.email), "success")
+            return redirect(url_for(".index"))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "users/form.html", form=form, user=None, min_length=services.MIN_PASSWORD_LENGTH
+    ), status
+
+
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+@require(Perm.ADMIN)
+def edit(id: int):
+    user = db.get_or_404(User, id)
+    form = UserEditForm(obj=user) if request.method == "GET" else UserEditForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user,
+                name=form.name.data,
+                role=Role(form.role.data),
+                active=form.active.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            status = _show_error(form, exc)
+        else:
+            flash(_("The user %(email)s was saved.", email=user.email), "success")
+            return redirect(url_for(".index"))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "users/form.html", form=form, user=user, min_length=services.MIN_PASSWORD_LENGTH
+    ), status
