@@ -24,3 +24,9 @@ def register_commands(app: Flask) -> None:
 
     for command in (users_cli, series_cli, cases_cli, demo_command):
         app.cli.add_command(command)
+
+    from caseapp.followups.cli import followups_cli
+    from caseapp.notifications.cli import notifications_cli, worker_command
+
+    for command in (followups_cli, notifications_cli, worker_command):
+        app.cli.add_command(command)

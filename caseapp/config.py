@@ -42,3 +42,21 @@ CASES_PER_PAGE = 25
 
 # Public base URL used in mail links; empty means derived from the request.
 BASE_URL = ""
+
+# Follow-ups: reminder stages in days relative to the due date (negative = before), and an
+# escalation stage to the case officer (or FOLLOWUP_ESCALATION_EMAIL when a case has none).
+FOLLOWUP_REMINDER_STAGES = [-7, 0, 3]
+FOLLOWUP_ESCALATION_STAGE = 7
+FOLLOWUP_ESCALATION_EMAIL = None
+
+# Notification delivery (caseapp worker): retries back off exponentially from
+# NOTIFY_RETRY_SECONDS (60 s, 2 min, 4 min …, at most NOTIFY_RETRY_MAX_SECONDS) until
+# NOTIFY_MAX_ATTEMPTS; then the row is failed and shown to admins to resend.
+NOTIFY_RETRY_SECONDS = 60
+NOTIFY_RETRY_MAX_SECONDS = 6 * 3600
+NOTIFY_MAX_ATTEMPTS = 6
+NOTIFY_SMTP_TIMEOUT = 30  # seconds per SMTP step; a slow server cannot hold a worker longer
+NOTIFY_BATCH_SIZE = 100  # rows claimed and sent over one SMTP connection
+NOTIFY_LEASE_SECONDS = 900  # a claim older than this is taken over (its worker died)
+NOTIFY_POLL_SECONDS = 5
+NOTIFY_MESSAGE_ID_DOMAIN = None  # default: the sender address's domain

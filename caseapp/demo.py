@@ -140,7 +140,43 @@ def load_demo() -> dict:
             original_filename=SEED,
             original_media_type="text/plain; charset=utf-8",
         )
+    _demo_followup_and_subscription(case, coordinator)
     return {"case": case.number, "password": DEMO_PASSWORD, "users": DEMO_USERS}
+
+
+FOLLOWUP_TITLE = "Återkomma till Ånge kommun för dialog"
+
+
+def _demo_followup_and_subscription(case: Case, coordinator: User | None) -> None:
+    """The promise in the seed mail as a follow-up, and Ånge's Postlista subscribed to the case."""
+    from datetime import date
+
+    from caseapp.documents.models import Document, DocumentKind
+    from caseapp.followups.models import FollowUp
+    from caseapp.followups.services import create_followup
+    from caseapp.notifications.models import SubscriptionMode
+    from caseapp.notifications.subscriptions import subscribe
+
+    exists = db.session.scalar(
+        sa.select(FollowUp.id).where(FollowUp.case_id == case.id, FollowUp.title == FOLLOWUP_TITLE)
+    )
+    if exists is None:
+        original = db.session.scalar(
+            sa.select(Document)
+            .where(Document.case_id == case.id, Document.kind == DocumentKind.ORIGINAL)
+            .order_by(Document.seq)
+        )
+        create_followup(
+            case,
+            title=FOLLOWUP_TITLE,
+            due=date(2021, 10, 29),
+            actor=None,
+            assignee=coordinator,
+            document=original,
+        )
+    postlista = directory.mailbox_for_email("postlista.kommunstyrelsen@ange.se")
+    if postlista is not None:
+        subscribe(actor=None, mailbox=postlista, case=case, mode=SubscriptionMode.IMMEDIATE)
 
 
 def database_is_empty() -> bool:

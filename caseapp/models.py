@@ -11,10 +11,19 @@ from caseapp.directory.models import (
     OrganisationDomain,
 )
 from caseapp.documents.models import Attachment, Document, Party
+from caseapp.followups.models import CalendarFeed, FollowUp, Reminder, UserGroup
+from caseapp.notifications.models import DeliveryAttempt, Notification, Subscription
 from caseapp.programmes.models import Programme, Round
 from caseapp.registry.models import NumberCounter, Series
 
 __all__ = [
+    "CalendarFeed",
+    "DeliveryAttempt",
+    "FollowUp",
+    "Notification",
+    "Reminder",
+    "Subscription",
+    "UserGroup",
     "Attachment",
     "AuditEvent",
     "Case",

@@ -60,6 +60,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(registry_bp)
     app.register_blueprint(users_bp)
 
+    from caseapp.followups.views import init_app as init_followups
+    from caseapp.notifications.views import init_app as init_notifications
+
+    init_followups(app)
+    init_notifications(app)
+
     app.add_url_rule("/", "index", lambda: app.redirect(app.url_for("cases.index")))
 
     app.jinja_env.filters["date"] = _fmt_date

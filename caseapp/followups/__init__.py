@@ -1,0 +1,1 @@
+"""Follow-ups (bevakningar): dated promises on a case, their reminders and calendar feed."""

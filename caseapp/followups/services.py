@@ -1,0 +1,415 @@
+"""Creating, changing and closing follow-ups (bevakningar)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from caseapp.audit.services import diff, record, snapshot
+from caseapp.auth.models import User
+from caseapp.cases.models import Case
+from caseapp.db import utcnow
+from caseapp.documents.models import Direction, Document, DocumentKind
+from caseapp.errors import ServiceError, StaleEdit
+from caseapp.extensions import db
+from caseapp.followups.models import (
+    FollowUp,
+    FollowUpKind,
+    FollowUpOutcome,
+    FollowUpStatus,
+    UserGroup,
+    user_group_members,
+)
+from caseapp.followups.rules import DueDate, working_day_on_or_before
+
+FIELDS = ["title", "due", "assignee_user_id", "assignee_group_id", "status", "outcome"]
+
+Assignee = User | UserGroup | None
+
+
+def due_date_for(day: date) -> DueDate:
+    """The working day a follow-up asked for ``day`` falls due on (the one before, if not)."""
+    return working_day_on_or_before(day)
+
+
+def _set_assignee(fu: FollowUp, assignee: Assignee) -> None:
+    if assignee is not None and not isinstance(assignee, User | UserGroup):
+        raise ServiceError("a follow-up is assigned to a user or a group")
+    fu.assignee_user = assignee if isinstance(assignee, User) else None
+    fu.assignee_group = assignee if isinstance(assignee, UserGroup) else None
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ServiceError("a follow-up needs a title")
+    return title[:500]
+
+
+def create_followup(
+    case: Case,
+    *,
+    title: str,
+    due: date,
+    actor: User | None,
+    assignee: Assignee = None,
+    document: Document | None = None,
+    kind: FollowUpKind = FollowUpKind.TASK,
+) -> FollowUp:
+    """Add an open follow-up to ``case`` and return it, flushed, not committed.
+
+    Guarantees: the due date is a Swedish working day — a weekend or holiday moves it to the
+    working day before, and ``fu.requested_due`` then holds the date asked for (the UI says
+    so); the assignee is a user or a group, never both (``None`` means the case officer);
+    a linked document belongs to the same case; the creation is audited.
+    """
+    if document is not None and document.case_id != case.id:
+        raise ServiceError("the document belongs to another case")
+    if not isinstance(due, date):
+        raise ServiceError("a follow-up needs a due date")
+    rule = due_date_for(due)
+    fu = FollowUp(
+        case=case,
+        kind=FollowUpKind(kind),
+        title=_clean_title(title),
+        due=rule.due,
+        document=document,
+        status=FollowUpStatus.OPEN,
+        created_by=actor,
+    )
+    _set_assignee(fu, assignee)
+    db.session.add(fu)
+    db.session.flush()
+    fu.requested_due = rule.requested if rule.moved else None
+    record(
+        "create",
+        fu,
+        actor=actor,
+        case_id=case.id,
+        summary=fu.title,
+        after=snapshot(fu, FIELDS)
+        | {"document": document.number if document else None}
+        | ({"requested_due": rule.requested.isoformat()} if rule.moved else {}),
+    )
+    return fu
+
+
+def update_followup(
+    fu: FollowUp,
+    *,
+    version: int,
+    actor: User | None,
+    title: str,
+    due: date,
+    assignee: Assignee = None,
+) -> FollowUp:
+    """Change an open follow-up's title, due date (kept on a working day) and assignee.
+
+    An edit based on an older version raises StaleEdit; only changed fields are audited.
+    """
+    if fu.version != version:
+        raise StaleEdit("the follow-up was changed by someone else")
+    if not fu.is_open:
+        raise ServiceError("reopen the follow-up before changing it")
+    before = snapshot(fu, FIELDS)
+    rule = due_date_for(due)
+    fu.title = _clean_title(title)
+    fu.due = rule.due
+    _set_assignee(fu, assignee)
+    db.session.flush()
+    fu.requested_due = rule.requested if rule.moved else None
+    b, a = diff(before, snapshot(fu, FIELDS))
+    if a:
+        record("update", fu, actor=actor, case_id=fu.case_id, before=b, after=a)
+    return fu
+
+
+def close_followup(
+    fu: FollowUp,
+    *,
+    actor: User | None,
+    outcome: FollowUpOutcome,
+    document: Document | None = None,
+    note: str | None = None,
+) -> FollowUp:
+    """Write off an open follow-up (avskrivning) with how it was dealt with, by whom and when.
+
+    "Answered" needs the answering document, which must be in the same case. Closing stops
+    all further reminders for it.
+    """
+    if not fu.is_open:
+        raise ServiceError("the follow-up is closed already")
+    outcome = FollowUpOutcome(outcome)
+    if outcome == FollowUpOutcome.ANSWERED and document is None:
+        raise ServiceError("say which document answered the follow-up")
+    if document is not None and document.case_id != fu.case_id:
+        raise ServiceError("the answering document belongs to another case")
+    before = snapshot(fu, FIELDS)
+    fu.status = FollowUpStatus.DONE
+    fu.outcome = outcome
+    fu.outcome_document = document if outcome == FollowUpOutcome.ANSWERED else None
+    fu.outcome_note = (note or "").strip() or None
+    fu.closed_at = utcnow()
+    fu.closed_by = actor
+    fu.reply_document = None
+    db.session.flush()
+    b, a = diff(before, snapshot(fu, FIELDS))
+    record(
+        "close",
+        fu,
+        actor=actor,
+        case_id=fu.case_id,
+        summary=fu.title,
+        before=b,
+        after=a | {"document": document.number if document else None, "note": fu.outcome_note},
+    )
+    return fu
+
+
+def cancel_followup(fu: FollowUp, *, actor: User | None, note: str | None = None) -> FollowUp:
+    """Cancel an open follow-up that no longer applies (kept, marked cancelled, audited)."""
+    if not fu.is_open:
+        raise ServiceError("the follow-up is closed already")
+    fu.status = FollowUpStatus.CANCELLED
+    fu.outcome = None
+    fu.outcome_note = (note or "").strip() or None
+    fu.closed_at = utcnow()
+    fu.closed_by = actor
+    db.session.flush()
+    record("cancel", fu, actor=actor, case_id=fu.case_id, summary=fu.title)
+    return fu
+
+
+def reopen_followup(fu: FollowUp, *, actor: User | None) -> FollowUp:
+    """Open a closed or cancelled follow-up again; its outcome is cleared (kept in the audit).
+
+    Reminder stages already sent are not sent again.
+    """
+    if fu.is_open:
+        raise ServiceError("the follow-up is open already")
+    before = snapshot(fu, FIELDS)
+    fu.status = FollowUpStatus.OPEN
+    fu.outcome = None
+    fu.outcome_document = None
+    fu.outcome_note = None
+    fu.closed_at = None
+    fu.closed_by = None
+    db.session.flush()
+    b, a = diff(before, snapshot(fu, FIELDS))
+    record("reopen", fu, actor=actor, case_id=fu.case_id, summary=fu.title, before=b, after=a)
+    return fu
+
+
+def await_reply(
+    document: Document,
+    *,
+    due: date,
+    actor: User | None,
+    assignee: Assignee = None,
+    title: str | None = None,
+) -> FollowUp:
+    """Mark an incoming document as awaiting our reply ("svar väntas"): a follow-up linked to
+    it, which a registered reply to the document offers to close."""
+    if document.direction != Direction.IN:
+        raise ServiceError("only an incoming document can await a reply")
+    if document.is_cancelled:
+        raise ServiceError("a cancelled document cannot await a reply")
+    exists = db.session.scalar(
+        sa.select(FollowUp.id).where(
+            FollowUp.document_id == document.id,
+            FollowUp.kind == FollowUpKind.REPLY,
+            FollowUp.status == FollowUpStatus.OPEN,
+        )
+    )
+    if exists:
+        raise ServiceError("the document awaits a reply already")
+    return create_followup(
+        document.case,
+        title=title or f"Svar väntas: {document.subject}",
+        due=due,
+        actor=actor,
+        assignee=assignee,
+        document=document,
+        kind=FollowUpKind.REPLY,
+    )
+
+
+def flag_reply(document: Document) -> list[FollowUp]:
+    """Mark the open follow-ups that ``document`` may answer, so the case page offers to close
+    them: follow-ups linked to the document it replies to (its parent, or the one whose
+    Message-ID it names in In-Reply-To). Nothing is closed automatically."""
+    conditions = []
+    if document.parent_id is not None:
+        conditions.append(FollowUp.document_id == document.parent_id)
+    if document.in_reply_to:
+        answered = sa.select(Document.id).where(
+            Document.case_id == document.case_id, Document.message_id == document.in_reply_to
+        )
+        conditions.append(FollowUp.document_id.in_(answered))
+    # A forward of the awaited document passes it on; it does not answer it.
+    if not conditions or document.kind == DocumentKind.FORWARD:
+        return []
+    fus = db.session.scalars(
+        sa.select(FollowUp).where(
+            FollowUp.case_id == document.case_id,
+            FollowUp.status == FollowUpStatus.OPEN,
+            FollowUp.document_id != document.id,
+            sa.or_(*conditions),
+        )
+    ).all()
+    for fu in fus:
+        fu.reply_document = document
+    db.session.flush()
+    return list(fus)
+
+
+def close_with_reply(fu: FollowUp, *, actor: User | None) -> FollowUp:
+    """Close a follow-up as answered by the reply that was registered for it."""
+    if fu.reply_document is None:
+        raise ServiceError("no reply has been registered for this follow-up")
+    return close_followup(
+        fu, actor=actor, outcome=FollowUpOutcome.ANSWERED, document=fu.reply_document
+    )
+
+
+def on_document_registered(_sender=None, *, document: Document, actor: User | None = None):
+    """Receiver of ``document_registered``: flags follow-ups a reply may close."""
+    flag_reply(document)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def case_followups(case: Case) -> list[FollowUp]:
+    """The case's follow-ups: open ones by due date first, then closed ones, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(FollowUp)
+            .where(FollowUp.case_id == case.id)
+            .options(
+                selectinload(FollowUp.assignee_user),
+                selectinload(FollowUp.assignee_group),
+                selectinload(FollowUp.document),
+                selectinload(FollowUp.outcome_document),
+                selectinload(FollowUp.reply_document),
+                selectinload(FollowUp.closed_by),
+            )
+            .order_by(
+                (FollowUp.status != FollowUpStatus.OPEN),
+                FollowUp.due,
+                FollowUp.id,
+            )
+        )
+    )
+
+
+def _mine(user: User):
+    """Follow-ups assigned to ``user``: directly, through a group, or as officer of the case
+    when nobody is named."""
+    groups = sa.select(user_group_members.c.group_id).where(user_group_members.c.user_id == user.id)
+    officer_cases = sa.select(Case.id).where(Case.officer_id == user.id)
+    return sa.or_(
+        FollowUp.assignee_user_id == user.id,
+        FollowUp.assignee_group_id.in_(groups),
+        sa.and_(
+            FollowUp.assignee_user_id.is_(None),
+            FollowUp.assignee_group_id.is_(None),
+            FollowUp.case_id.in_(officer_cases),
+        ),
+    )
+
+
+@dataclass
+class Counts:
+    overdue: int = 0
+    today: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.today
+
+
+def open_counts(user: User, today: date) -> Counts:
+    """The user's open follow-ups that are overdue and due today, in one COUNT query."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(FollowUp.id).filter(FollowUp.due < today),
+            sa.func.count(FollowUp.id).filter(FollowUp.due == today),
+        ).where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due <= today, _mine(user))
+    ).one()
+    return Counts(overdue=row[0] or 0, today=row[1] or 0)
+
+
+@dataclass
+class Buckets:
+    overdue: list[FollowUp]
+    today: list[FollowUp]
+    this_week: list[FollowUp]
+    later: list[FollowUp]
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.today) + len(self.this_week) + len(self.later)
+
+
+def open_followups(
+    *,
+    user: User | None = None,
+    officer_id: int | None = None,
+    programme_id: int | None = None,
+    case_id: int | None = None,
+    limit: int | None = None,
+) -> list[FollowUp]:
+    """Open follow-ups by due date, for a user (assigned to them), a case officer, a programme
+    or a case; related rows preloaded."""
+    stmt = (
+        sa.select(FollowUp)
+        .join(Case, FollowUp.case_id == Case.id)
+        .where(FollowUp.status == FollowUpStatus.OPEN)
+        .options(
+            selectinload(FollowUp.case).selectinload(Case.officer),
+            selectinload(FollowUp.assignee_user),
+            selectinload(FollowUp.assignee_group),
+        )
+        .order_by(FollowUp.due, FollowUp.id)
+    )
+    if user is not None:
+        stmt = stmt.where(_mine(user))
+    if officer_id:
+        stmt = stmt.where(Case.officer_id == officer_id)
+    if programme_id:
+        stmt = stmt.where(Case.programme_id == programme_id)
+    if case_id:
+        stmt = stmt.where(FollowUp.case_id == case_id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def bucket(followups: list[FollowUp], today: date) -> Buckets:
+    """Sort follow-ups into overdue, today, the rest of this week (to Sunday) and later."""
+    week_end = today + timedelta(days=6 - today.weekday())
+    b = Buckets([], [], [], [])
+    for fu in followups:
+        if fu.due < today:
+            b.overdue.append(fu)
+        elif fu.due == today:
+            b.today.append(fu)
+        elif fu.due <= week_end:
+            b.this_week.append(fu)
+        else:
+            b.later.append(fu)
+    return b
+
+
+def recipients_for(fu: FollowUp) -> list[User]:
+    """Who is reminded of ``fu``: its user, the active members of its group, or else the
+    case officer."""
+    if fu.assignee_user is not None:
+        users = [fu.assignee_user]
+    elif fu.assignee_group is not None:
+        users = list(fu.assignee_group.members)
+    else:
+        users = [fu.case.officer] if fu.case.officer else []
+    return [u for u in users if u.active]

@@ -1,0 +1,1 @@
+"""Notifications: the outbox of mail the system owes somebody, its delivery and subscriptions."""

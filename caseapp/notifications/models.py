@@ -1,0 +1,177 @@
+"""The notification outbox, its delivery attempts, and subscriptions."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseapp.auth.models import User
+from caseapp.cases.models import Case
+from caseapp.db import Base, utcnow
+from caseapp.directory.models import Mailbox, Organisation
+from caseapp.documents.models import Document
+from caseapp.programmes.models import Programme
+from caseapp.registry.models import Series
+
+
+def _enum(cls):
+    return sa.Enum(
+        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class NotificationKind(enum.StrEnum):
+    REGISTRATION = "registration"  # a document was registered in a subscribed case
+    REMINDER = "reminder"  # a follow-up stage is due
+    DIGEST = "digest"  # the day's registrations for a subscription
+
+
+class NotificationStatus(enum.StrEnum):
+    QUEUED = "queued"  # waiting for (another) delivery attempt
+    SENDING = "sending"  # claimed by a worker
+    DELIVERED = "delivered"  # accepted by the SMTP server
+    CAUGHT = "caught"  # no MAIL_SERVER: kept in the development catcher
+    FAILED = "failed"  # retries spent or refused for good; an admin may resend
+
+
+class AttemptResult(enum.StrEnum):
+    DELIVERED = "delivered"
+    CAUGHT = "caught"
+    TEMPORARY = "temporary"  # will be retried
+    PERMANENT = "permanent"  # refused; retrying would not help
+
+
+class Notification(Base):
+    """One mail owed to one recipient, written in the transaction of the change that caused it.
+
+    Subject and body are composed by the worker on the first attempt and then kept, so a
+    retry sends the same message with the same Message-ID.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        sa.Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+        # One digest per subscription and day (NULLs are distinct: other kinds are unaffected).
+        sa.UniqueConstraint("subscription_id", "digest_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[NotificationKind] = mapped_column(_enum(NotificationKind))
+    status: Mapped[NotificationStatus] = mapped_column(
+        _enum(NotificationStatus), default=NotificationStatus.QUEUED
+    )
+    recipient_email: Mapped[str] = mapped_column(sa.String(254))
+    recipient_name: Mapped[str | None] = mapped_column(sa.String(300))
+    language: Mapped[str] = mapped_column(sa.String(5), default="sv")
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
+    followup_id: Mapped[int | None] = mapped_column(sa.ForeignKey("followups.id"), index=True)
+    reminder_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reminders.id"))
+    subscription_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subscriptions.id"))
+    digest_date: Mapped[date | None]
+    subject: Mapped[str | None] = mapped_column(sa.String(998))
+    body_text: Mapped[str | None] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
+    message_id: Mapped[str | None] = mapped_column(sa.String(250))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(100))
+    claimed_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case | None] = relationship()
+    document: Mapped[Document | None] = relationship()
+    subscription: Mapped["Subscription | None"] = relationship()
+    attempts_log: Mapped[list["DeliveryAttempt"]] = relationship(
+        back_populates="notification", order_by="DeliveryAttempt.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} {self.kind} {self.recipient_email} {self.status}>"
+
+
+class DeliveryAttempt(Base):
+    """One try to hand a notification to the SMTP server (or the catcher), and what happened."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(sa.ForeignKey("notifications.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    worker: Mapped[str | None] = mapped_column(sa.String(100))
+    result: Mapped[AttemptResult] = mapped_column(_enum(AttemptResult))
+    smtp_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(sa.Text)
+
+    notification: Mapped[Notification] = relationship(back_populates="attempts_log")
+
+
+class SubscriptionMode(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+
+
+class Subscription(Base):
+    """A mailbox or a user that wants to hear of registrations in a case, or in every case of a
+    counterpart organisation, a series or a programme — at once or as a daily digest."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        sa.CheckConstraint("(mailbox_id IS NULL) <> (user_id IS NULL)", name="one_subscriber"),
+        sa.CheckConstraint(
+            "(CASE WHEN case_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN series_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN programme_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mailboxes.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id"), index=True
+    )
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("series.id"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
+    mode: Mapped[SubscriptionMode] = mapped_column(
+        _enum(SubscriptionMode), default=SubscriptionMode.IMMEDIATE
+    )
+    language: Mapped[str] = mapped_column(sa.String(5), default="sv")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None]
+
+    mailbox: Mapped[Mailbox | None] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    case: Mapped[Case | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    series: Mapped[Series | None] = relationship()
+    programme: Mapped[Programme | None] = relationship()
+
+    @property
+    def recipient_email(self) -> str:
+        return self.mailbox.address if self.mailbox else self.user.email
+
+    @property
+    def recipient_name(self) -> str:
+        return self.mailbox.name if self.mailbox else self.user.name
+
+    @property
+    def target_label(self) -> str:
+        if self.case is not None:
+            return self.case.number
+        if self.organisation is not None:
+            return self.organisation.name
+        if self.series is not None:
+            return self.series.prefix
+        return self.programme.name if self.programme else ""
+
+    def __repr__(self) -> str:
+        return f"<Subscription {self.id} {self.mode}>"

@@ -1,0 +1,128 @@
+"""Writing the outbox: every mail the system owes somebody is a row, never a send.
+
+Rows are added to the caller's transaction, so they commit with the change that caused them
+or vanish with it. Only the worker (``caseapp worker``) talks to an SMTP server.
+"""
+
+import re
+from datetime import date, datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from caseapp.audit.services import record
+from caseapp.auth.models import User
+from caseapp.db import utcnow
+from caseapp.errors import ServiceError
+from caseapp.extensions import db
+from caseapp.notifications.models import Notification, NotificationKind, NotificationStatus
+
+# CR and LF end a header; the others would let a value smuggle in a line break or hide text.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def clean_header_text(value: str | None, limit: int = 900) -> str:
+    """A value safe for one header line: control characters (CR/LF above all) become spaces."""
+    return " ".join(_UNSAFE.sub(" ", str(value or "")).split())[:limit]
+
+
+def checked_address(value: str | None) -> str:
+    """``value`` as one plain addr-spec, or ServiceError: line breaks, several addresses,
+    display names or anything else a mail header could be tricked with are refused."""
+    value = (value or "").strip()
+    if not value or _UNSAFE.search(value) or any(c in value for c in '<>,;" '):
+        raise ServiceError(f"not a usable e-mail address: {value!r}")
+    try:
+        addr = Address(addr_spec=value)
+    except (HeaderParseError, ValueError, IndexError) as exc:
+        raise ServiceError(f"not a usable e-mail address: {value!r}") from exc
+    if not addr.username or "." not in addr.domain or addr.addr_spec != value:
+        raise ServiceError(f"not a usable e-mail address: {value!r}")
+    return value
+
+
+def insert_ignoring_conflicts(table: sa.Table):
+    """An INSERT that skips rows violating a unique constraint (ON CONFLICT DO NOTHING)."""
+    if db.engine.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def enqueue(
+    *,
+    kind: NotificationKind,
+    recipient_email: str,
+    recipient_name: str | None = None,
+    language: str = "sv",
+    case_id: int | None = None,
+    document_id: int | None = None,
+    followup_id: int | None = None,
+    reminder_id: int | None = None,
+    subscription_id: int | None = None,
+    digest_date: date | None = None,
+    not_before: datetime | None = None,
+) -> Notification:
+    """Add one queued notification to the current transaction and return it (flushed).
+
+    The address is checked (one addr-spec, no line breaks); the name is cleaned of control
+    characters. Nothing is sent here.
+    """
+    n = Notification(
+        kind=NotificationKind(kind),
+        status=NotificationStatus.QUEUED,
+        recipient_email=checked_address(recipient_email),
+        recipient_name=clean_header_text(recipient_name, 300) or None,
+        language=language if language in ("sv", "en") else "sv",
+        case_id=case_id,
+        document_id=document_id,
+        followup_id=followup_id,
+        reminder_id=reminder_id,
+        subscription_id=subscription_id,
+        digest_date=digest_date,
+        attempts=0,
+        next_attempt_at=not_before or utcnow(),
+    )
+    db.session.add(n)
+    db.session.flush()
+    return n
+
+
+def resend(n: Notification, *, actor: User | None) -> Notification:
+    """Queue a failed (or delivered) notification again, now, with a fresh set of retries.
+
+    The same row, the same Message-ID: a recipient who got it before can tell it is the same
+    message. The earlier attempts stay on record; the resend is audited.
+    """
+    if n.status in (NotificationStatus.QUEUED, NotificationStatus.SENDING):
+        raise ServiceError("the notification is waiting to be sent already")
+    before = {"status": n.status.value, "attempts": n.attempts}
+    n.status = NotificationStatus.QUEUED
+    n.attempts = 0
+    n.next_attempt_at = utcnow()
+    n.claimed_by = None
+    n.claimed_at = None
+    db.session.flush()
+    record(
+        "resend",
+        n,
+        actor=actor,
+        case_id=n.case_id,
+        summary=n.recipient_email,
+        before=before,
+        after={"status": n.status.value},
+    )
+    return n
+
+
+def case_notifications(case_id: int, limit: int = 200) -> list[Notification]:
+    """The notifications about a case, newest first (for the case page's history panel)."""
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.case_id == case_id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,254 @@
+"""Subscriptions: who hears of registrations, at once or as a daily digest."""
+
+import logging
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from caseapp.audit.services import record
+from caseapp.auth.models import User
+from caseapp.cases.models import Case
+from caseapp.db import utcnow
+from caseapp.directory.models import Mailbox, Organisation
+from caseapp.documents.models import Document
+from caseapp.errors import ServiceError
+from caseapp.extensions import db
+from caseapp.notifications.models import (
+    Notification,
+    NotificationKind,
+    Subscription,
+    SubscriptionMode,
+)
+from caseapp.notifications.outbox import enqueue, insert_ignoring_conflicts
+from caseapp.programmes.models import Programme
+from caseapp.registry.models import Series
+from caseapp.timeutil import STOCKHOLM
+
+log = logging.getLogger(__name__)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="caseapp.unsubscribe")
+
+
+def unsubscribe_token(sub: Subscription) -> str:
+    """The capability in a subscription's List-Unsubscribe link (signed, stable, no expiry:
+    a link in an old mail must still work)."""
+    return _serializer().dumps(sub.id)
+
+
+def subscription_for_token(token: str) -> Subscription | None:
+    try:
+        sub_id = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(Subscription, sub_id) if isinstance(sub_id, int) else None
+
+
+def subscribe(
+    *,
+    actor: User | None,
+    mailbox: Mailbox | None = None,
+    user: User | None = None,
+    case: Case | None = None,
+    organisation: Organisation | None = None,
+    series: Series | None = None,
+    programme: Programme | None = None,
+    mode: SubscriptionMode = SubscriptionMode.IMMEDIATE,
+    language: str = "sv",
+) -> Subscription:
+    """Subscribe a mailbox or a user to one case, counterpart, series or programme.
+
+    Idempotent: an active subscription of the same subscriber to the same target is reused
+    (its mode and language updated). Audited.
+    """
+    if (mailbox is None) == (user is None):
+        raise ServiceError("a subscription is for one mailbox or one user")
+    targets = [t for t in (case, organisation, series, programme) if t is not None]
+    if len(targets) != 1:
+        raise ServiceError("a subscription follows one case, organisation, series or programme")
+    mode = SubscriptionMode(mode)
+    language = language if language in ("sv", "en") else "sv"
+    existing = db.session.scalar(
+        sa.select(Subscription).where(
+            Subscription.active.is_(True),
+            Subscription.mailbox_id == (mailbox.id if mailbox else None)
+            if mailbox
+            else Subscription.user_id == user.id,
+            Subscription.case_id.is_(None) if case is None else Subscription.case_id == case.id,
+            Subscription.organisation_id.is_(None)
+            if organisation is None
+            else Subscription.organisation_id == organisation.id,
+            Subscription.series_id.is_(None)
+            if series is None
+            else Subscription.series_id == series.id,
+            Subscription.programme_id.is_(None)
+            if programme is None
+            else Subscription.programme_id == programme.id,
+        )
+    )
+    if existing is not None:
+        existing.mode = mode
+        existing.language = language
+        db.session.flush()
+        return existing
+    sub = Subscription(
+        mailbox=mailbox,
+        user=user,
+        case=case,
+        organisation=organisation,
+        series=series,
+        programme=programme,
+        mode=mode,
+        language=language,
+        active=True,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(sub)
+    db.session.flush()
+    record(
+        "subscribe",
+        sub,
+        actor=actor,
+        case_id=case.id if case else None,
+        summary=f"{sub.recipient_email} → {sub.target_label}",
+        after={"mode": mode.value, "recipient": sub.recipient_email, "target": sub.target_label},
+    )
+    return sub
+
+
+def end_subscription(sub: Subscription, *, actor: User | None, reason: str = "ended") -> None:
+    """Turn a subscription off (kept for the record). Ending an ended one changes nothing."""
+    if not sub.active:
+        return
+    sub.active = False
+    sub.ended_at = utcnow()
+    db.session.flush()
+    record(
+        "unsubscribe",
+        sub,
+        actor=actor,
+        case_id=sub.case_id,
+        summary=f"{sub.recipient_email} → {sub.target_label}",
+        after={"reason": reason},
+    )
+
+
+def subscription_case_filter(sub: Subscription):
+    """A condition on ``Case`` for the cases ``sub`` covers."""
+    if sub.case_id is not None:
+        return Case.id == sub.case_id
+    if sub.organisation_id is not None:
+        return Case.organisation_id == sub.organisation_id
+    if sub.series_id is not None:
+        return Case.series_id == sub.series_id
+    return Case.programme_id == sub.programme_id
+
+
+def _covering(case: Case):
+    conditions = [Subscription.case_id == case.id, Subscription.series_id == case.series_id]
+    if case.organisation_id is not None:
+        conditions.append(Subscription.organisation_id == case.organisation_id)
+    if case.programme_id is not None:
+        conditions.append(Subscription.programme_id == case.programme_id)
+    return sa.or_(*conditions)
+
+
+def notify_subscribers(document: Document) -> list[Notification]:
+    """Queue a registration notice for every active immediate subscription covering the
+    document's case — one per address, however many of its subscriptions match.
+
+    Runs inside the registering transaction. An unusable address is logged and skipped: a
+    subscriber's typo must never stop a registration.
+    """
+    subs = db.session.scalars(
+        sa.select(Subscription)
+        .where(
+            Subscription.active.is_(True),
+            Subscription.mode == SubscriptionMode.IMMEDIATE,
+            _covering(document.case),
+        )
+        .order_by(Subscription.case_id.is_(None), Subscription.id)
+    ).all()
+    seen: set[str] = set()
+    out = []
+    for sub in subs:
+        address = sub.recipient_email.lower()
+        if address in seen:
+            continue
+        seen.add(address)
+        try:
+            out.append(
+                enqueue(
+                    kind=NotificationKind.REGISTRATION,
+                    recipient_email=sub.recipient_email,
+                    recipient_name=sub.recipient_name,
+                    language=sub.language,
+                    case_id=document.case_id,
+                    document_id=document.id,
+                    subscription_id=sub.id,
+                )
+            )
+        except ServiceError:
+            log.warning("subscription %s has an unusable address; skipped", sub.id)
+    return out
+
+
+def on_document_registered(_sender=None, *, document: Document, actor: User | None = None):
+    """Receiver of ``document_registered``: notices for subscribers, same transaction."""
+    notify_subscribers(document)
+
+
+def queue_digests(now: datetime) -> int:
+    """Queue the daily digest of the previous Stockholm day for every active daily
+    subscription that has something to report; returns how many were queued.
+
+    Idempotent per subscription and day: the unique (subscription_id, digest_date) on the
+    outbox means a second run — or one on another machine at the same moment — adds nothing.
+    """
+    from caseapp.notifications.mailtext import local_day_bounds
+
+    day: date = now.astimezone(STOCKHOLM).date() - timedelta(days=1)
+    start, end = local_day_bounds(day)
+    subs = db.session.scalars(
+        sa.select(Subscription).where(
+            Subscription.active.is_(True), Subscription.mode == SubscriptionMode.DAILY
+        )
+    ).all()
+    queued = 0
+    for sub in subs:
+        has_news = db.session.scalar(
+            sa.select(sa.literal(1))
+            .select_from(Document)
+            .join(Case, Document.case_id == Case.id)
+            .where(
+                Document.registered_at >= start,
+                Document.registered_at < end,
+                Document.cancelled_at.is_(None),
+                subscription_case_filter(sub),
+            )
+            .limit(1)
+        )
+        if not has_news:
+            continue
+        result = db.session.execute(
+            insert_ignoring_conflicts(Notification.__table__)
+            .values(
+                kind=NotificationKind.DIGEST.value,
+                status="queued",
+                recipient_email=sub.recipient_email,
+                recipient_name=sub.recipient_name,
+                language=sub.language,
+                case_id=sub.case_id,
+                subscription_id=sub.id,
+                digest_date=day,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=utcnow(),
+            )
+            .returning(Notification.__table__.c.id)
+        )
+        queued += len(result.all())
+    return queued

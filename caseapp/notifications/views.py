@@ -1,0 +1,245 @@
+"""Outbox (admin), subscriptions (registrars), unsubscribe links (anyone with the link)."""
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from caseapp.auth.permissions import Perm, can, require
+from caseapp.cases.models import Case
+from caseapp.cases.services import get_case
+from caseapp.directory.models import Mailbox, Organisation
+from caseapp.errors import ServiceError
+from caseapp.extensions import csrf, db
+from caseapp.notifications import outbox
+from caseapp.notifications import subscriptions as subs
+from caseapp.notifications.forms import CaseSubscriptionForm, SubscriptionForm
+from caseapp.notifications.mailtext import build_message, case_url
+from caseapp.notifications.models import (
+    Notification,
+    NotificationStatus,
+    Subscription,
+    SubscriptionMode,
+)
+from caseapp.programmes.models import Programme
+from caseapp.registry.models import Series
+from caseapp.signals import document_registered
+
+bp = Blueprint("notifications", __name__)
+
+
+def _get_or_404(model, ident: int):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _to_case(case: Case):
+    return redirect(case_url(case, external=False) + "#notifications")
+
+
+# ------------------------------------------------------------------ outbox (admins)
+
+
+@bp.get("/admin/outbox")
+@login_required
+@require(Perm.ADMIN)
+def outbox_list():
+    status = request.args.get("status") or None
+    stmt = sa.select(Notification).order_by(Notification.id.desc()).limit(500)
+    if status in {s.value for s in NotificationStatus}:
+        stmt = stmt.where(Notification.status == NotificationStatus(status))
+    rows = db.session.scalars(stmt).all()
+    failed = db.session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(
+            Notification.status == NotificationStatus.FAILED
+        )
+    )
+    return render_template(
+        "notifications/outbox.html",
+        rows=rows,
+        status=status,
+        statuses=list(NotificationStatus),
+        failed=failed,
+    )
+
+
+@bp.get("/admin/outbox/<int:nid>")
+@login_required
+@require(Perm.ADMIN)
+def outbox_show(nid: int):
+    n = db.session.scalar(
+        sa.select(Notification)
+        .where(Notification.id == nid)
+        .options(selectinload(Notification.attempts_log))
+    )
+    if n is None:
+        abort(404)
+    raw = None
+    if n.subject is not None:
+        unsubscribe = None
+        if n.subscription is not None:
+            from caseapp.notifications.mailtext import unsubscribe_url
+
+            unsubscribe = unsubscribe_url(n.subscription)
+        raw = build_message(n, unsubscribe).as_string()
+    return render_template("notifications/show.html", n=n, raw=raw)
+
+
+@bp.post("/admin/outbox/<int:nid>/resend")
+@login_required
+@require(Perm.ADMIN)
+def outbox_resend(nid: int):
+    n = _get_or_404(Notification, nid)
+    try:
+        outbox.resend(n, actor=current_user)
+        db.session.commit()
+        flash(_("The notification is queued to be sent again."), "success")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("notifications.outbox_show", nid=nid))
+
+
+# ------------------------------------------------------------------ subscriptions
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+@bp.route("/subscriptions/", methods=["GET", "POST"])
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def subscription_list():
+    form = SubscriptionForm()
+    if form.validate_on_submit():
+        case = get_case(form.case_number.data) if form.case_number.data else None
+        if form.case_number.data and case is None:
+            form.case_number.errors.append(_("There is no case with that number."))
+        else:
+            try:
+                subs.subscribe(
+                    actor=current_user,
+                    mailbox=db.session.get(Mailbox, int(form.mailbox.data)),
+                    case=case,
+                    organisation=db.session.get(Organisation, _int(form.organisation.data))
+                    if _int(form.organisation.data)
+                    else None,
+                    series=db.session.get(Series, _int(form.series.data))
+                    if _int(form.series.data)
+                    else None,
+                    programme=db.session.get(Programme, _int(form.programme.data))
+                    if _int(form.programme.data)
+                    else None,
+                    mode=form.mode.data,
+                    language=form.language.data,
+                )
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+            else:
+                flash(_("The subscription was saved."), "success")
+                return redirect(url_for("notifications.subscription_list"))
+    rows = db.session.scalars(
+        sa.select(Subscription)
+        .where(Subscription.active.is_(True))
+        .order_by(Subscription.id.desc())
+    ).all()
+    return render_template("notifications/subscriptions.html", form=form, rows=rows)
+
+
+@bp.post("/subscriptions/case/<int:case_id>")
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def subscribe_case(case_id: int):
+    case = _get_or_404(Case, case_id)
+    form = CaseSubscriptionForm()
+    if form.validate_on_submit():
+        try:
+            subs.subscribe(
+                actor=current_user,
+                mailbox=db.session.get(Mailbox, int(form.mailbox.data)),
+                case=case,
+                mode=form.mode.data,
+                language=form.language.data,
+            )
+            db.session.commit()
+            flash(_("The mailbox is subscribed to the case."), "success")
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    else:
+        flash(_("Choose a mailbox to subscribe."), "error")
+    return _to_case(case)
+
+
+@bp.post("/subscriptions/case/<int:case_id>/follow")
+@login_required
+@require(Perm.VIEW)
+def follow_case(case_id: int):
+    case = _get_or_404(Case, case_id)
+    mode = request.form.get("mode", "immediate")
+    if mode not in {m.value for m in SubscriptionMode}:
+        mode = "immediate"
+    subs.subscribe(actor=current_user, user=current_user, case=case, mode=mode)
+    db.session.commit()
+    flash(_("You follow this case now."), "success")
+    return _to_case(case)
+
+
+@bp.post("/subscriptions/<int:sub_id>/end")
+@login_required
+@require(Perm.VIEW)
+def end_subscription(sub_id: int):
+    sub = _get_or_404(Subscription, sub_id)
+    if sub.user_id != current_user.id and not can(current_user, Perm.EDIT_DIRECTORY):
+        abort(403)
+    subs.end_subscription(sub, actor=current_user)
+    db.session.commit()
+    flash(_("The subscription was ended."), "success")
+    if sub.case is not None and request.form.get("back") == "case":
+        return _to_case(sub.case)
+    if can(current_user, Perm.EDIT_DIRECTORY):
+        return redirect(url_for("notifications.subscription_list"))
+    return redirect(url_for("followups.mine"))
+
+
+# The token is the capability; a CSRF token would add nothing, and one-click unsubscribe
+# (RFC 8058) posts from the mail client, which has no session.
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    sub = subs.subscription_for_token(token)
+    if sub is None:
+        abort(404)
+    if request.method == "POST":
+        subs.end_subscription(sub, actor=None, reason="unsubscribe link")
+        db.session.commit()
+        return render_template("notifications/unsubscribed.html", sub=sub)
+    return render_template("notifications/unsubscribe.html", sub=sub, token=token)
+
+
+# ------------------------------------------------------------------ wiring
+
+
+def _case_subscriptions(case: Case) -> list[Subscription]:
+    return list(
+        db.session.scalars(
+            sa.select(Subscription)
+            .where(Subscription.active.is_(True), Subscription.case_id == case.id)
+            .order_by(Subscription.id)
+        )
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, the case-panel helpers and the registration receiver."""
+    app.register_blueprint(bp)
+    app.jinja_env.globals["case_notifications"] = lambda case: outbox.case_notifications(case.id)
+    app.jinja_env.globals["case_subscriptions"] = _case_subscriptions
+    app.jinja_env.globals["case_subscription_form"] = lambda: CaseSubscriptionForm(formdata=None)
+    document_registered.connect(subs.on_document_registered)
