@@ -30,3 +30,9 @@ def register_commands(app: Flask) -> None:
 
     for command in (followups_cli, notifications_cli, worker_command):
         app.cli.add_command(command)
+
+    from caseapp.mail import commands as mail_commands  # adds `mail import`, `fetch-imap`
+    from caseapp.mail.cli import mail_cli
+
+    for command in (mail_cli, mail_commands.mailgate_command):
+        app.cli.add_command(command)

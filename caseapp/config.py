@@ -43,6 +43,21 @@ CASES_PER_PAGE = 25
 # Public base URL used in mail links; empty means derived from the request.
 BASE_URL = ""
 
+# Mail in: the installation's own e-mail domains (a list, or "a.se,b.se" from the
+# environment). A message whose sender is in one of them is registered as outgoing;
+# empty means every message is incoming.
+OWN_DOMAINS: list[str] = []
+
+# Mail in by IMAP (`caseapp mail fetch-imap`). IMAP_SECURITY: "ssl", "starttls" or "none".
+IMAP_HOST = None
+IMAP_PORT = 993
+IMAP_SECURITY = "ssl"
+IMAP_USER = None
+IMAP_PASSWORD = None
+IMAP_FOLDER = "INBOX"
+# Fetched mail is moved here after it is stored; None means it is only flagged \Seen.
+IMAP_PROCESSED_FOLDER = None
+
 # Follow-ups: reminder stages in days relative to the due date (negative = before), and an
 # escalation stage to the case officer (or FOLLOWUP_ESCALATION_EMAIL when a case has none).
 FOLLOWUP_REMINDER_STAGES = [-7, 0, 3]

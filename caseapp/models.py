@@ -12,6 +12,7 @@ from caseapp.directory.models import (
 )
 from caseapp.documents.models import Attachment, Document, Party
 from caseapp.followups.models import CalendarFeed, FollowUp, Reminder, UserGroup
+from caseapp.mail.inbox import InboxItem
 from caseapp.notifications.models import DeliveryAttempt, Notification, Subscription
 from caseapp.programmes.models import Programme, Round
 from caseapp.registry.models import NumberCounter, Series
@@ -20,6 +21,7 @@ __all__ = [
     "CalendarFeed",
     "DeliveryAttempt",
     "FollowUp",
+    "InboxItem",
     "Notification",
     "Reminder",
     "Subscription",

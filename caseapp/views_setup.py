@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
     from caseapp.cases.views import bp as cases_bp
     from caseapp.directory.views import bp as directory_bp
     from caseapp.documents.views import bp as documents_bp
+    from caseapp.mail.views import bp as mail_bp
     from caseapp.registry.views import bp as registry_bp
 
     app.register_blueprint(auth_bp)
@@ -59,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(directory_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(users_bp)
+    app.register_blueprint(mail_bp)
 
     from caseapp.followups.views import init_app as init_followups
     from caseapp.notifications.views import init_app as init_notifications

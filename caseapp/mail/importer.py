@@ -1,10 +1,27 @@
-"""From a parsed chain to registered documents."""
+"""From a parsed chain to registered documents.
 
+``build_proposal`` (in ``proposal``) says what caseapp suggests; an ``ImportDecision`` says
+what the registrar chose; ``register_inbox_item`` carries it out in the caller's single
+transaction: the inbox item is claimed, duplicates are checked again under lock, the case is
+opened if asked, new contacts are created, the chosen messages are registered innermost first
+(each forward or reply linked to the message it wraps), follow-ups are created. If any step
+fails the caller rolls back and nothing of it remains: no document, number or audit row.
+"""
+
+from __future__ import annotations
+
+import zlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
+
+import sqlalchemy as sa
 
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
+from caseapp.cases.services import open_case
+from caseapp.directory import services as directory
+from caseapp.directory.models import Organisation
 from caseapp.documents.models import Direction, Document, DocumentKind, PartyRole
 from caseapp.documents.services import (
     AttachmentInput,
@@ -12,7 +29,10 @@ from caseapp.documents.services import (
     content_hash,
     register_document,
 )
+from caseapp.errors import ServiceError
+from caseapp.extensions import db
 from caseapp.mail.parse import ParsedChain, ParsedMessage
+from caseapp.registry.models import Series
 from caseapp.timeutil import from_wall_clock
 
 KINDS = {
@@ -36,6 +56,8 @@ def message_parties(msg: ParsedMessage) -> list[PartyInput]:
 
 
 def message_digest(msg: ParsedMessage) -> str:
+    """The normalised content of one message (sender, time, subject, body), to recognise the
+    same message however it arrived: pasted, as .eml, or quoted inside another chain."""
     sender = msg.sender.email if msg.sender else ""
     return content_hash(sender, msg.sent_as_written, msg.subject_normalized, msg.body)
 
@@ -54,17 +76,24 @@ def register_chain(
     original_filename: str | None = None,
     original_media_type: str | None = None,
     indexes: list[int] | None = None,
+    existing: dict[int, Document] | None = None,
 ) -> list[Document]:
     """Register the chain's messages in ``case``, innermost first so each forward or reply
-    links to the message it wraps. Returns the documents outermost first.
+    links to the message it wraps. Returns the new documents outermost first.
 
-    Every registered message keeps the original bytes (content-addressed: stored once).
-    Runs in the caller's transaction; nothing is committed here.
+    ``existing`` maps indexes of messages registered already to their documents: they are
+    not registered again, but a forward of one in the same case links to it. Every
+    registered message keeps the original bytes (content-addressed: stored once). Runs in
+    the caller's transaction; nothing is committed here.
     """
-    chosen = set(range(len(chain.messages)) if indexes is None else indexes)
+    existing = existing or {}
+    chosen = set(range(len(chain.messages)) if indexes is None else indexes) - set(existing)
     docs: dict[int, Document] = {}
     inner: Document | None = None
     for i in reversed(range(len(chain.messages))):
+        if i in existing:
+            inner = existing[i] if existing[i].case_id == case.id else None
+            continue
         if i not in chosen:
             continue
         msg = chain.messages[i]
@@ -96,3 +125,233 @@ def register_chain(
         docs[i] = doc
         inner = doc
     return [docs[i] for i in sorted(docs)]
+
+
+# ---------------------------------------------------------------- decisions
+
+
+@dataclass
+class NewContact:
+    address: str
+    name: str
+    title: str = ""
+    phone: str = ""
+    organisation: Organisation | None = None
+
+
+@dataclass
+class NewFollowUp:
+    title: str
+    due: date
+    message_index: int | None = None
+
+
+@dataclass
+class ImportDecision:
+    """What the registrar chose. Either ``case``, or ``new_case_series`` (with a title and
+    optionally an organisation). ``indexes`` None means "each distinct, unregistered message
+    once"."""
+
+    case: Case | None = None
+    new_case_series: Series | None = None
+    new_case_title: str = ""
+    new_case_organisation: Organisation | None = None
+    indexes: list[int] | None = None
+    contacts: list[NewContact] = field(default_factory=list)
+    followups: list[NewFollowUp] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    case: Case | None
+    documents: list[Document]  # new, outermost first
+    skipped: dict[int, Document]  # index -> the document it is registered as already
+    contacts: list = field(default_factory=list)
+    followups: list = field(default_factory=list)
+    diagnostics: list[str] = field(default_factory=list)
+
+    @property
+    def all_numbers(self) -> list[str]:
+        docs = {d.id: d for d in [*self.documents, *self.skipped.values()]}
+        return [d.number for d in sorted(docs.values(), key=lambda d: d.number)]
+
+
+def _lock_digests(keys: list[str]) -> None:
+    """Serialise concurrent imports of the same messages. On PostgreSQL, transaction-level
+    advisory locks (released at commit or rollback); SQLite allows one writer at a time, and
+    the inbox claim that precedes this is a write, so there the lock is already held."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        lock_id = zlib.crc32(key.encode()) - 2**31
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
+
+
+def import_chain(
+    chain: ParsedChain,
+    decision: ImportDecision,
+    *,
+    actor: User | None,
+    domains: list[str] | None = None,
+    original: bytes | None = None,
+    original_filename: str | None = None,
+    original_media_type: str | None = None,
+) -> ImportResult:
+    """Register ``chain`` as ``decision`` says, in the caller's transaction (flushes only).
+
+    Guarantees: a message registered already (same Message-ID or same normalised content,
+    checked here under lock, not only in the UI) is never registered twice, it is reported
+    in ``skipped``; the same message twice in one chain is registered once; a new case is
+    opened only if something is left to register; new contacts are created before the
+    documents so their parties link to them; follow-ups are created on the case (assigned
+    to its officer) when the follow-up feature is installed, otherwise a diagnostic says so.
+    """
+    from caseapp.mail.proposal import direction_for, find_registered, own_domains
+
+    domains = own_domains() if domains is None else domains
+    if not chain.messages:
+        raise ServiceError("the mail holds no message to register")
+    _lock_digests(
+        [message_digest(m) for m in chain.messages]
+        + [m.message_id for m in chain.messages if m.message_id]
+    )
+    skipped = find_registered(chain)
+    wanted = set(range(len(chain.messages)) if decision.indexes is None else decision.indexes)
+    if any(i < 0 or i >= len(chain.messages) for i in wanted):
+        raise ServiceError("a chosen message is not in the mail")
+    seen: set[str] = set()
+    indexes = []
+    for i in reversed(range(len(chain.messages))):  # innermost first: keep the inner copy
+        digest = message_digest(chain.messages[i])
+        if i in wanted and i not in skipped and digest not in seen:
+            seen.add(digest)
+            indexes.append(i)
+    indexes.sort()
+    if not indexes and not skipped:
+        raise ServiceError("choose at least one message to register")
+
+    result = ImportResult(case=decision.case, documents=[], skipped=skipped)
+    if not indexes:
+        # Everything is registered already: point at where it is, register nothing.
+        result.case = skipped[min(skipped)].case
+        return result
+
+    case = decision.case
+    if case is None:
+        if decision.new_case_series is None:
+            raise ServiceError("choose a case, or a series for a new case")
+        case = open_case(
+            decision.new_case_series,
+            title=decision.new_case_title or chain.messages[-1].subject_normalized or "",
+            organisation=decision.new_case_organisation,
+            actor=actor,
+        )
+    result.case = case
+
+    for c in decision.contacts:
+        address = c.address.strip().lower()
+        if not address or directory.contact_for_email(address) is not None:
+            continue  # somebody created it meanwhile: link to theirs
+        result.contacts.append(
+            directory.create_contact(
+                name=c.name.strip() or address,
+                emails=[address],
+                title=c.title.strip() or None,
+                phone=c.phone.strip() or None,
+                organisation=c.organisation,
+                actor=actor,
+            )
+        )
+    if result.contacts:
+        db.session.flush()
+
+    result.documents = register_chain(
+        chain,
+        case,
+        actor=actor,
+        direction_for=lambda m: direction_for(m, domains),
+        original=original,
+        original_filename=original_filename,
+        original_media_type=original_media_type,
+        indexes=indexes,
+        existing=skipped,
+    )
+    if decision.followups:
+        _create_followups(case, decision.followups, chain, result, actor=actor)
+    return result
+
+
+def _create_followups(
+    case: Case, wanted: list[NewFollowUp], chain: ParsedChain, result: ImportResult, *, actor
+) -> None:
+    try:
+        from caseapp.followups.services import create_followup
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("caseapp.followups"):
+            raise
+        result.diagnostics.append(
+            "follow-ups were not created: the follow-up feature is not installed"
+        )
+        return
+    by_index = {}
+    for d in result.documents:
+        for i, m in enumerate(chain.messages):
+            if message_digest(m) == d.content_hash:
+                by_index.setdefault(i, d)
+    by_index.update({i: d for i, d in result.skipped.items() if d.case_id == case.id})
+    for f in wanted:
+        title = (f.title or "").strip()
+        if not title:
+            raise ServiceError("a follow-up needs a title")
+        result.followups.append(
+            create_followup(
+                case,
+                title=title[:500],
+                due=f.due,
+                actor=actor,
+                assignee=None,  # the case officer
+                document=by_index.get(f.message_index) if f.message_index is not None else None,
+            )
+        )
+
+
+def register_inbox_item(item, decision: ImportDecision, *, actor: User | None) -> ImportResult:
+    """Register an inbox item's mail as ``decision`` says and mark the item done, in the
+    caller's one transaction.
+
+    The item moves pending → done with a conditional UPDATE first, so two registrars
+    confirming the same item at once cannot both register it (the second gets a
+    ``ServiceError``), and the duplicate checks that follow run under the write lock.
+    The documents keep the item's bytes as their original; the item links to them.
+    """
+    from caseapp.mail import inbox
+    from caseapp.mail.parse import MailParseError
+
+    inbox.claim(item, actor=actor)
+    raw = inbox.raw_bytes(item)
+    try:
+        chain = inbox.load_chain(item)
+    except MailParseError as exc:
+        raise ServiceError(f"the mail could not be read: {exc}") from exc
+    result = import_chain(
+        chain,
+        decision,
+        actor=actor,
+        original=raw,
+        original_filename=item.filename,
+        original_media_type=item.media_type,
+    )
+    item.case = result.case
+    item.document_numbers = result.all_numbers
+    from caseapp.audit.services import record
+
+    record(
+        "register",
+        item,
+        actor=actor,
+        case_id=result.case.id if result.case else None,
+        summary=", ".join(item.document_numbers)[:500],
+        after={"documents": item.document_numbers},
+    )
+    db.session.flush()
+    return result

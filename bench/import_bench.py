@@ -1,0 +1,92 @@
+"""End-to-end throughput of ``caseapp mail import`` on SQLite.
+
+    python bench/import_bench.py N [--eml-dir DIR] [--new-case] [--profile OUT.prof]
+
+Builds a fresh instance in a temporary folder (migrated SQLite database, one series, one
+case), generates N .eml files with ``bench/gen_eml.py`` (unless ``--eml-dir`` is given), then
+runs ``caseapp mail import FILES… --case NUMBER --yes`` as a separate process, exactly as an
+operator would, and reports messages registered per second (wall clock, process start
+included). ``--new-case`` opens a new case per mail instead (``--new-case --series BENCH``).
+``--profile`` runs the import under cProfile and writes the stats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _caseapp(env: dict, *args: str, profile: str | None = None) -> subprocess.CompletedProcess:
+    script = str(Path(sys.executable).parent / "caseapp")  # the console script itself
+    cmd = [sys.executable, "-m", "cProfile", "-o", profile, script] if profile else [script]
+    return subprocess.run(cmd + list(args), env=env, capture_output=True, text=True, check=False)
+
+
+def _setup(env: dict) -> str:
+    script = """
+from caseapp import create_app
+from caseapp.extensions import db
+from flask_migrate import upgrade
+from caseapp.registry.services import create_series
+from caseapp.cases.services import open_case
+app = create_app()
+with app.app_context():
+    upgrade(revision="heads")
+    s = create_series("BENCH", name="Bench", actor=None)
+    c = open_case(s, title="Bench case", actor=None)
+    db.session.commit()
+    print(c.number)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n", type=int)
+    ap.add_argument("--eml-dir", type=Path)
+    ap.add_argument("--new-case", action="store_true")
+    ap.add_argument("--profile")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="caseapp-import-bench-"))
+    eml_dir = args.eml_dir or work / "eml"
+    if args.eml_dir is None:
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "gen_eml.py"), str(args.n), str(eml_dir)],
+            check=True,
+            capture_output=True,
+        )
+    files = sorted(str(p) for p in eml_dir.glob("*.eml"))[: args.n]
+    size = sum(os.path.getsize(f) for f in files)
+    env = dict(os.environ, CASEAPP_INSTANCE_PATH=str(work / "instance"))
+    env.pop("CASEAPP_DATABASE_URL", None)
+    case = _setup(env)
+    target = ["--new-case", "--series", "BENCH"] if args.new_case else ["--case", case]
+
+    start = time.perf_counter()
+    result = _caseapp(env, "mail", "import", *files, *target, "--yes", profile=args.profile)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr[-3000:])
+    numbers = result.stdout.split()
+    registered = len([n for n in result.stdout.splitlines() if n.strip()])
+    print(
+        f"{len(files)} files ({size / 1e6:.1f} MB) -> {registered} documents in {elapsed:.2f} s: "
+        f"{len(files) / elapsed:.0f} files/s, {registered / elapsed:.0f} documents/s "
+        f"({'new case per mail' if args.new_case else 'one case'}; exit {result.returncode}; "
+        f"last number {numbers[-1] if numbers else '-'})"
+    )
+
+
+if __name__ == "__main__":
+    main()

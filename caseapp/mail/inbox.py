@@ -1,0 +1,306 @@
+"""The inbox ("Att registrera"): mail that has arrived but is not registered yet.
+
+Every way mail comes in (upload, paste, the SMTP/LMTP gateway, the IMAP poller, the CLI)
+first stores the raw bytes here, so nothing is lost if nobody registers it at once. A
+registrar reviews an item and confirms it (see ``importer.register_inbox_item``), or
+discards it with a reason; either way the item leaves the pending list exactly once.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseapp.audit.services import record
+from caseapp.auth.models import User
+from caseapp.cases.models import Case
+from caseapp.db import Base, utcnow
+from caseapp.documents import filestore
+from caseapp.errors import ServiceError
+from caseapp.extensions import db
+
+
+def _enum(cls):
+    return sa.Enum(
+        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class InboxSource(enum.StrEnum):
+    UPLOAD = "upload"
+    PASTE = "paste"
+    SMTP = "smtp"
+    LMTP = "lmtp"
+    IMAP = "imap"
+    CLI = "cli"
+
+
+class InboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    DISCARDED = "discarded"
+
+
+class InboxItem(Base):
+    """One received mail (raw bytes in the file store) waiting for, or done with, review."""
+
+    __tablename__ = "inbox_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[InboxStatus] = mapped_column(
+        _enum(InboxStatus), default=InboxStatus.PENDING, index=True
+    )
+    source: Mapped[InboxSource] = mapped_column(_enum(InboxSource))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    raw_sha256: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int]
+    filename: Mapped[str | None] = mapped_column(sa.String(255))
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    envelope_from: Mapped[str | None] = mapped_column(sa.String(998))
+    envelope_to: Mapped[str | None] = mapped_column(sa.Text)
+    message_id: Mapped[str | None] = mapped_column(sa.String(998), index=True)
+    # Where the item came from, unique: for IMAP "imap://user@host/folder;UIDVALIDITY=..;UID=..".
+    source_key: Mapped[str | None] = mapped_column(sa.String(500), unique=True)
+    sender: Mapped[str | None] = mapped_column(sa.String(500))
+    subject: Mapped[str | None] = mapped_column(sa.String(1000))
+    message_count: Mapped[int] = mapped_column(default=0)
+    parse_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    done_at: Mapped[datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    # The numbers of the documents this item became (or already was), outermost first.
+    document_numbers: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    discard_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+    case: Mapped[Case | None] = relationship()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == InboxStatus.PENDING
+
+    def __repr__(self) -> str:
+        return f"<InboxItem {self.id} {self.status}>"
+
+
+class MailTooLarge(ServiceError):
+    """The mail is over the configured ``MAIL_MAX_SIZE``; nothing was stored."""
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def safe_filename(name: str | None) -> str | None:
+    """A bare file name from whatever a client sent: no directories, no control characters,
+    never '.' or '..'; None when nothing usable is left. Shown escaped, never used as a path
+    (the bytes are stored under their digest)."""
+    if not name:
+        return None
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = _CONTROL.sub("", name).strip().strip(".").strip()
+    return name[:255] or None
+
+
+def media_type_for(filename: str | None, data: bytes) -> str:
+    name = (filename or "").lower()
+    if data.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".msg"):
+        return "application/vnd.ms-outlook"
+    if name.endswith(".mbox") or data.lstrip().startswith(b"From "):
+        return "application/mbox"
+    if name.endswith(".eml") or _looks_rfc822(data):
+        return "message/rfc822"
+    return "text/plain; charset=utf-8"
+
+
+def _looks_rfc822(data: bytes) -> bool:
+    head = data[:4096].lstrip()
+    return bool(
+        re.match(rb"(?i)(received|return-path|from|message-id|date|mime-version|to):", head)
+    )
+
+
+def split_mbox(data: bytes, filename: str | None = None) -> list[bytes]:
+    """One byte string per message of an mbox file; any other input is returned as is."""
+    stripped = data.lstrip(b"\r\n\t \xef\xbb\xbf")
+    if not stripped.startswith(b"From "):
+        return [data]
+    from caseapp.mail.parse.build import split_mbox as _split
+
+    parts = _split(stripped)
+    # Drop the "From " separator line: what is stored is the message itself.
+    return [p.split(b"\n", 1)[1] if p.startswith(b"From ") and b"\n" in p else p for p in parts]
+
+
+def max_size() -> int:
+    return int(current_app.config.get("MAIL_MAX_SIZE") or 50 * 1024 * 1024)
+
+
+def store_message(
+    data: bytes,
+    *,
+    source: InboxSource,
+    actor: User | None = None,
+    filename: str | None = None,
+    media_type: str | None = None,
+    envelope_from: str | None = None,
+    envelope_to: list[str] | None = None,
+    source_key: str | None = None,
+    received_at: datetime | None = None,
+) -> InboxItem:
+    """Keep a received mail as a pending inbox item, flushed but not committed.
+
+    Guarantees: the bytes are stored unchanged in the content-addressed file store before
+    the row refers to them; mail over ``MAIL_MAX_SIZE`` raises ``MailTooLarge`` and stores
+    nothing; mail that cannot be parsed is still kept, with the parse error on the item (a
+    registrar sees it; nothing is lost). The arrival is audited.
+    """
+    from caseapp.mail.parse import MailParseError, parse_bytes
+
+    limit = max_size()
+    if len(data) > limit:
+        raise MailTooLarge(f"the mail is {len(data)} bytes, over the limit of {limit} bytes")
+    if not data.strip():
+        raise ServiceError("the mail is empty")
+    filename = safe_filename(filename)
+    item = InboxItem(
+        source=InboxSource(source),
+        status=InboxStatus.PENDING,
+        received_at=received_at or utcnow(),
+        raw_sha256=filestore.put(data),
+        size=len(data),
+        filename=filename,
+        media_type=(media_type or media_type_for(filename, data))[:100],
+        envelope_from=envelope_from[:998] if envelope_from else None,
+        envelope_to=", ".join(envelope_to) if envelope_to else None,
+        source_key=source_key,
+        created_by=actor,
+    )
+    chain = None
+    try:
+        chain = parse_bytes(data, filename=filename, max_size=limit)
+    except MailParseError as exc:
+        item.parse_error = str(exc)[:2000]
+    else:
+        item.message_count = len(chain.messages)
+        if chain.messages:
+            top = chain.messages[0]
+            item.subject = (top.subject or "")[:1000] or None
+            if top.sender:
+                s = top.sender
+                who = f"{s.name} <{s.email}>" if s.name and s.email else (s.email or s.name)
+                item.sender = who[:500] or None
+            item.message_id = top.message_id[:998] if top.message_id else None
+    # Kept on the instance (not stored) so that registering it at once parses it only once.
+    item.received = (data, chain)
+    db.session.add(item)
+    db.session.flush()
+    record(
+        "receive",
+        item,
+        actor=actor,
+        summary=f"{item.source.value}: {item.subject or item.filename or ''}"[:500],
+        after={"source": item.source.value, "size": item.size, "sha256": item.raw_sha256},
+    )
+    return item
+
+
+def get_item(item_id: int) -> InboxItem | None:
+    return db.session.get(InboxItem, item_id)
+
+
+def pending_items(limit: int = 500) -> list[InboxItem]:
+    """Pending items, oldest first (the one that has waited longest is handled first)."""
+    return list(
+        db.session.scalars(
+            sa.select(InboxItem)
+            .where(InboxItem.status == InboxStatus.PENDING)
+            .order_by(InboxItem.received_at, InboxItem.id)
+            .limit(limit)
+        )
+    )
+
+
+def raw_bytes(item: InboxItem) -> bytes:
+    received = getattr(item, "received", None)
+    return received[0] if received else filestore.get(item.raw_sha256)
+
+
+def load_chain(item: InboxItem):
+    """The item's parsed chain: parsed when it was stored in this process, else parsed again
+    from the stored bytes (raises ``MailParseError``)."""
+    from caseapp.mail.parse import parse_bytes
+
+    received = getattr(item, "received", None)
+    if received and received[1] is not None:
+        return received[1]
+    return parse_bytes(raw_bytes(item), filename=item.filename, max_size=max(max_size(), item.size))
+
+
+def claim(item: InboxItem, *, actor: User | None) -> None:
+    """Move the item from pending to done, or raise ``ServiceError`` if somebody else did.
+
+    One conditional UPDATE, so of two registrars confirming the same item at the same time
+    exactly one proceeds; it is also the first write of the registering transaction, which
+    on SQLite takes the write lock before any duplicate check reads.
+    """
+    result = db.session.execute(
+        sa.update(InboxItem)
+        .where(InboxItem.id == item.id, InboxItem.status == InboxStatus.PENDING)
+        .values(status=InboxStatus.DONE, done_at=utcnow(), done_by_id=actor.id if actor else None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(item)
+        raise ServiceError("this mail has been handled already")
+    db.session.refresh(item)
+
+
+def discard(item: InboxItem, *, actor: User | None, reason: str) -> InboxItem:
+    """Take an item off the pending list without registering it, with a reason (audited)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("discarding needs a reason")
+    result = db.session.execute(
+        sa.update(InboxItem)
+        .where(InboxItem.id == item.id, InboxItem.status == InboxStatus.PENDING)
+        .values(
+            status=InboxStatus.DISCARDED,
+            done_at=utcnow(),
+            done_by_id=actor.id if actor else None,
+            discard_reason=reason[:2000],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ServiceError("this mail has been handled already")
+    db.session.refresh(item)
+    record("discard", item, actor=actor, after={"reason": reason})
+    return item
+
+
+@dataclass(frozen=True)
+class Waited:
+    value: int
+    unit: str  # "min", "h", "d"
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.unit}"
+
+
+def waited(item: InboxItem, now: datetime | None = None) -> Waited:
+    """How long the item has waited, coarsely: minutes, then hours, then days."""
+    seconds = max(0, int(((now or utcnow()) - item.received_at).total_seconds()))
+    if seconds < 3600:
+        return Waited(seconds // 60, "min")
+    if seconds < 2 * 86400:
+        return Waited(seconds // 3600, "h")
+    return Waited(seconds // 86400, "d")

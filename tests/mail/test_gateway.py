@@ -1,0 +1,132 @@
+"""The SMTP/LMTP gateway, driven by smtplib over loopback against an in-process receiver."""
+
+import smtplib
+import socket
+
+import pytest
+import sqlalchemy as sa
+from import_fixtures import *  # noqa: F403
+from import_fixtures import make_eml, seed_eml
+
+from caseapp.documents import filestore
+from caseapp.documents.models import Document
+from caseapp.extensions import db
+from caseapp.mail import inbox
+from caseapp.mail.gateway import make_controller
+from caseapp.mail.importer import ImportDecision, register_inbox_item
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def gateway(app):
+    started = []
+
+    def start(*, lmtp: bool = False) -> int:
+        port = _free_port()
+        controller = make_controller(app, host="127.0.0.1", port=port, lmtp=lmtp)
+        controller.start()
+        started.append(controller)
+        return port
+
+    yield start
+    for c in started:
+        c.stop()
+
+
+def _items() -> list[inbox.InboxItem]:
+    db.session.rollback()  # see what the gateway's own transactions committed
+    return list(db.session.scalars(sa.select(inbox.InboxItem).order_by(inbox.InboxItem.id)))
+
+
+def test_a_message_is_stored_and_committed_before_250(app, gateway):
+    port = gateway()
+    mail = make_eml(1)
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        refused = smtp.sendmail("kim@ange.se", ["registrator@statenssc.se"], mail)
+        code, _ = smtp.noop()
+    assert refused == {} and code == 250
+    (item,) = _items()  # committed by the time sendmail returned
+    assert item.source == inbox.InboxSource.SMTP
+    assert item.envelope_from == "kim@ange.se"
+    assert item.envelope_to == "registrator@statenssc.se"
+    assert item.subject == "Fråga nummer 1 om servicekontor"
+    assert item.message_id == "<test-1@ange.se>"
+    assert filestore.get(item.raw_sha256).rstrip(b"\r\n") == mail.rstrip(b"\r\n")
+
+
+def test_the_seed_by_smtp_becomes_two_documents_in_the_ange_case(app, gateway, world):
+    port = gateway()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        smtp.sendmail("ange@ange.se", ["registrator@statenssc.se"], seed_eml())
+    (item,) = _items()
+    assert item.message_count == 2 and item.parse_error is None
+    result = register_inbox_item(item, ImportDecision(case=world.case), actor=None)
+    db.session.commit()
+    forward, original = result.documents
+    assert (forward.kind.value, original.kind.value) == ("forward", "original")
+    assert forward.parent_id == original.id and forward.message_id == "<seed-forward@ange.se>"
+    assert original.case_id == world.case.id
+
+
+def test_the_original_pasted_before_is_recognised_in_the_mail_by_smtp(app, gateway, world, seed):
+    from caseapp.mail.importer import import_chain
+    from caseapp.mail.parse import parse_text
+
+    pasted = import_chain(parse_text(seed.decode()), ImportDecision(case=world.case), actor=None)
+    db.session.commit()
+    port = gateway()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        smtp.sendmail("ange@ange.se", ["registrator@statenssc.se"], seed_eml())
+    (item,) = _items()
+    result = register_inbox_item(item, ImportDecision(case=world.case), actor=None)
+    db.session.commit()
+    # The original is the same message however it came; the forward's header differs
+    # (a real Date with zone instead of pasted text), so it is a document of its own.
+    assert result.skipped[1].id == pasted.documents[1].id
+    (forward,) = result.documents
+    assert forward.parent_id == pasted.documents[1].id
+
+
+def test_a_database_failure_answers_451_so_the_sender_retries(app, gateway, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def broken(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(inbox, "store_message", broken)
+    port = gateway()
+    with smtplib.SMTP("127.0.0.1", port) as smtp, pytest.raises(smtplib.SMTPDataError) as err:
+        smtp.sendmail("kim@ange.se", ["registrator@statenssc.se"], make_eml(1))
+    assert err.value.smtp_code == 451
+    assert _items() == []
+
+
+def test_mail_over_the_limit_is_refused_with_552(app, gateway):
+    app.config["MAIL_MAX_SIZE"] = 2000
+    port = gateway()
+    big = make_eml(1, body="x" * 5000)
+    with (
+        smtplib.SMTP("127.0.0.1", port) as smtp,
+        pytest.raises(smtplib.SMTPResponseException) as err,
+    ):
+        smtp.sendmail("kim@ange.se", ["reg@statenssc.se"], big)
+    assert err.value.smtp_code == 552
+    assert _items() == []
+
+
+def test_lmtp_delivery(app, gateway):
+    port = gateway(lmtp=True)
+    lmtp = smtplib.LMTP("127.0.0.1", port)
+    try:
+        assert lmtp.sendmail("kim@ange.se", ["registrator@statenssc.se"], make_eml(2)) == {}
+    finally:
+        lmtp.quit()
+    (item,) = _items()
+    assert item.source == inbox.InboxSource.LMTP
+    # Only kept for a registrar, not registered.
+    assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 0

@@ -1,0 +1,92 @@
+"""``caseapp mail import PATH... [--case N | --new-case --series P] [--yes]``."""
+
+import sqlalchemy as sa
+from import_fixtures import *  # noqa: F403
+from import_fixtures import make_eml
+
+from caseapp.documents.models import Document
+from caseapp.extensions import db
+from caseapp.mail.inbox import InboxItem, InboxStatus
+
+
+def _numbers() -> list[str]:
+    return list(db.session.scalars(sa.select(Document.number).order_by(Document.id)))
+
+
+def test_the_seed_is_registered_in_the_proposed_case_and_numbers_printed(
+    runner, world, seed, tmp_path
+):
+    path = tmp_path / "seed.txt"
+    path.write_bytes(seed)
+    result = runner.invoke(args=["mail", "import", str(path), "--yes"])
+    assert result.exit_code == 0, result.output
+    n = world.case.number
+    assert result.stdout.splitlines() == [f"{n}-1", f"{n}-2"]
+    db.session.expire_all()
+    assert _numbers() == [f"{n}-1", f"{n}-2"]
+    doc = db.session.scalar(sa.select(Document).where(Document.number == f"{n}-2"))
+    assert doc.parent.number == f"{n}-1"
+    item = db.session.scalar(sa.select(InboxItem))
+    assert item.status == InboxStatus.DONE and item.source.value == "cli"
+
+    # Again: reported and skipped, nothing new printed.
+    result = runner.invoke(args=["mail", "import", str(path), "--yes"])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert f"already registered as {n}-1" in result.stderr
+    assert len(_numbers()) == 2
+
+
+def test_without_yes_it_shows_the_proposal_and_asks(runner, world, seed, tmp_path):
+    path = tmp_path / "seed.txt"
+    path.write_bytes(seed)
+    result = runner.invoke(args=["mail", "import", str(path)], input="n\n")
+    assert result.exit_code == 0
+    assert f"case: {world.case.number}" in result.stderr
+    assert "follow-up 2021-10-29: Återkomma till Ånge kommun för dialog" in result.stderr
+    assert "Register?" in result.stderr
+    assert _numbers() == []
+    result = runner.invoke(args=["mail", "import", str(path)], input="y\n")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
+
+
+def test_case_and_new_case_options(runner, world, factory, tmp_path):
+    other = factory.case("Ett annat ärende", series=world.series)
+    db.session.commit()
+    a, b = tmp_path / "a.eml", tmp_path / "b.eml"
+    a.write_bytes(make_eml(1))
+    b.write_bytes(make_eml(2))
+    result = runner.invoke(args=["mail", "import", str(a), "--case", other.number, "--yes"])
+    assert result.stdout.splitlines() == [f"{other.number}-1"]
+    result = runner.invoke(
+        args=["mail", "import", str(b), "--new-case", "--series", "SSC", "--yes"]
+    )
+    assert result.exit_code == 0, result.output
+    (number,) = result.stdout.splitlines()
+    assert number.endswith("-1") and not number.startswith(other.number)
+    result = runner.invoke(args=["mail", "import", str(b), "--case", "SSC 1900/1", "--yes"])
+    assert result.exit_code == 1 and "there is no case SSC 1900/1" in result.stderr
+
+
+def test_unreadable_input_exits_non_zero_and_leaves_nothing(runner, world, tmp_path):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 8)
+    result = runner.invoke(args=["mail", "import", str(junk), "--yes"])
+    assert result.exit_code == 1
+    assert "not readable as mail" in result.stderr
+    result = runner.invoke(args=["mail", "import", str(tmp_path / "missing.eml"), "--yes"])
+    assert result.exit_code == 1 and "cannot read" in result.stderr
+    assert db.session.scalar(sa.select(sa.func.count(InboxItem.id))) == 0
+
+
+def test_many_files_show_a_progress_bar_and_print_every_number(runner, world, tmp_path):
+    paths = []
+    for n in range(12):
+        p = tmp_path / f"m{n}.eml"
+        p.write_bytes(make_eml(n))
+        paths.append(str(p))
+    result = runner.invoke(args=["mail", "import", *paths, "--yes"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 12
+    assert "Registering" in result.stderr
+    assert len(set(_numbers())) == 12

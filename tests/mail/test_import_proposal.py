@@ -1,0 +1,124 @@
+"""What caseapp proposes for a mail: the case (in order of evidence), direction, duplicates."""
+
+import sqlalchemy as sa
+from import_fixtures import *  # noqa: F403
+from import_fixtures import make_eml
+
+from caseapp.cases.models import CaseStatus
+from caseapp.documents.models import Direction, Document
+from caseapp.errors import ServiceError
+from caseapp.extensions import db
+from caseapp.mail import inbox
+from caseapp.mail.importer import ImportDecision, import_chain, register_inbox_item
+from caseapp.mail.parse import parse_bytes, parse_text
+from caseapp.mail.proposal import (
+    MATCH_NEW,
+    MATCH_NUMBER,
+    MATCH_ORGANISATION,
+    MATCH_THREAD,
+    build_proposal,
+    direction_for,
+)
+
+
+def test_the_seed_is_proposed_for_the_ange_case_by_organisation(world, seed):
+    p = build_proposal(parse_text(seed.decode()))
+    assert (p.case, p.match) == (world.case, MATCH_ORGANISATION)
+    assert p.default_indexes == [0, 1]
+    assert [f.due.isoformat() for f in p.followups] == ["2021-10-29"]
+    assert p.followups[0].title == "Återkomma till Ånge kommun för dialog"
+    assert {x.address for x in p.new_parties} == {
+        "erik.lovgren@ange.se",
+        "clas.heinegard@statenssc.se",
+    }
+
+
+def test_a_reply_goes_to_the_case_of_the_message_it_answers(world, factory):
+    other = factory.case("Annat ärende", series=world.series, organisation=world.ange)
+    factory.document(other, message_id="<asked@statenssc.se>")
+    reply = make_eml(1, subject="SV: Frågan", in_reply_to="<asked@statenssc.se>")
+    p = build_proposal(parse_bytes(reply))
+    assert (p.case, p.match) == (other, MATCH_THREAD)
+
+
+def test_a_case_number_in_the_subject_finds_the_case(world, factory):
+    other = factory.case("Annat ärende", series=world.series)
+    p = build_proposal(parse_bytes(make_eml(1, subject=f"Ang. {other.number}-3, ny fråga")))
+    assert (p.case, p.match) == (other, MATCH_NUMBER)
+    # Written without the space, it is found too.
+    squeezed = other.number.replace(" ", "")
+    p = build_proposal(parse_bytes(make_eml(2, subject=f"Ang {squeezed}")))
+    assert p.case == other
+
+
+def test_the_most_recent_open_case_of_the_counterpart_is_proposed(world, factory):
+    newer = factory.case("Nyare ärende", series=world.series, organisation=world.ange)
+    closed = factory.case("Stängt", series=world.series, organisation=world.ange)
+    closed.status = CaseStatus.CLOSED
+    db.session.flush()
+    p = build_proposal(parse_bytes(make_eml(1)))
+    assert (p.case, p.match) == (newer, MATCH_ORGANISATION)
+    assert closed not in p.candidates and world.case in p.candidates
+
+
+def test_an_unknown_sender_gets_a_new_case_titled_with_the_subject(world):
+    mail = make_eml(1, sender="Ny <ny@okand.example>", subject="SV: VB: Nytt ärende")
+    p = build_proposal(parse_bytes(mail), domains=[])
+    assert p.case is None and p.match == MATCH_NEW
+    assert p.new_case_title == "Nytt ärende"
+    assert p.series == [world.series]
+
+
+def test_direction_follows_the_installations_own_domains(world, seed):
+    chain = parse_text(seed.decode())
+    assert [direction_for(m, []) for m in chain.messages] == [Direction.IN, Direction.IN]
+    assert [direction_for(m, ["statenssc.se"]) for m in chain.messages] == [
+        Direction.IN,
+        Direction.OUT,
+    ]
+    decision = ImportDecision(case=world.case)
+    result = import_chain(chain, decision, actor=None, domains=["statenssc.se"])
+    assert [d.direction for d in result.documents] == [Direction.IN, Direction.OUT]
+
+
+def test_the_service_refuses_to_register_a_message_twice(world, seed):
+    chain = parse_text(seed.decode())
+    first = import_chain(chain, ImportDecision(case=world.case), actor=None)
+    again = import_chain(parse_text(seed.decode()), ImportDecision(case=world.case), actor=None)
+    assert again.documents == []
+    assert sorted(d.id for d in again.skipped.values()) == sorted(d.id for d in first.documents)
+    assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 2
+
+
+def test_the_same_message_by_message_id_is_recognised_across_formats(world):
+    mail = make_eml(1)
+    import_chain(parse_bytes(mail), ImportDecision(case=world.case), actor=None)
+    # The same Message-ID with a changed body (a server added a footer) is still the same.
+    changed = mail.replace(b"Vi h\xc3\xb6r av oss.", b"Vi h\xc3\xb6r av oss. [scanned]")
+    p = build_proposal(parse_bytes(changed))
+    assert p.messages[0].registered is not None and p.default_indexes == []
+
+
+def test_confirming_an_item_twice_registers_it_once(world, seed):
+    item = inbox.store_message(seed, source=inbox.InboxSource.PASTE)
+    db.session.commit()
+    register_inbox_item(item, ImportDecision(case=world.case), actor=None)
+    db.session.commit()
+    try:
+        register_inbox_item(item, ImportDecision(case=world.case), actor=None)
+    except ServiceError as exc:
+        assert "handled already" in str(exc)
+    else:
+        raise AssertionError("the second confirmation must be refused")
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 2
+
+
+def test_nothing_chosen_is_refused(world, seed):
+    chain = parse_text(seed.decode())
+    try:
+        import_chain(chain, ImportDecision(case=world.case, indexes=[]), actor=None)
+    except ServiceError as exc:
+        assert "at least one message" in str(exc)
+    else:
+        raise AssertionError("registering nothing must be refused")
