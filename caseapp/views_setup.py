@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Flask, render_template, session
+from flask import Flask, current_app, render_template, session
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,8 +15,11 @@ from caseapp.timeutil import STOCKHOLM
 
 
 def _select_locale() -> str:
+    """The language chosen in this session, else the installation's default (Swedish)."""
     lang = session.get("lang")
-    return lang if lang in ("sv", "en") else "sv"
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _fmt_date(value: date | datetime | None) -> str:

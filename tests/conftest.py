@@ -101,6 +101,9 @@ def app(migrated_database, tmp_path, monkeypatch) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": migrated_database,
             "WTF_CSRF_ENABLED": False,
             "MAIL_SERVER": None,
+            # Tests assert on the English source texts; tests/core/test_translations.py
+            # checks that Swedish is the installation's default and complete.
+            "BABEL_DEFAULT_LOCALE": "en",
         }
     )
     with app.app_context():

@@ -1,6 +1,7 @@
 """Forms for organisations, contacts and mailboxes."""
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -75,7 +76,9 @@ class OrganisationForm(FlaskForm):
     def validate_domains(self, field) -> None:
         bad = [d for d in parse_domains(field.data) if not is_valid_domain(d)]
         if bad:
-            raise ValidationError(_l("Not an e-mail domain: %(domains)s.", domains=", ".join(bad)))
+            # gettext, not lazy_gettext: a lazy string counts as safe HTML in Jinja, and this
+            # message carries what the user typed.
+            raise ValidationError(_("Not an e-mail domain: %(domains)s.", domains=", ".join(bad)))
 
 
 class OrganisationEditForm(OrganisationForm, VersionedForm):
@@ -109,7 +112,7 @@ class ContactForm(FlaskForm):
                 bad.append(address)
         if bad:
             raise ValidationError(
-                _l("Not an e-mail address: %(addresses)s.", addresses=", ".join(bad))
+                _("Not an e-mail address: %(addresses)s.", addresses=", ".join(bad))
             )
 
 

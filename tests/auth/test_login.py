@@ -90,7 +90,8 @@ def test_forms_refuse_posts_without_a_csrf_token(app, factory):
     assert ok.status_code == 302
 
 
-def test_language_can_be_switched_to_english(client, login_as):
+def test_language_can_be_switched_to_english(app, client, login_as):
+    app.config["BABEL_DEFAULT_LOCALE"] = "sv"  # as installed (tests default to English)
     login_as(Role.READER)
     assert 'lang="sv"' in client.get("/cases/").get_data(as_text=True)
     client.post("/language", data={"lang": "en", "next": "/cases/"})

@@ -325,3 +325,15 @@ def test_merging_an_already_merged_organisation_is_refused(client, login_as, fac
     assert resp.status_code == 400
     db.session.expire_all()
     assert db.session.get(Organisation, dup.id).merged_into_id == keep.id
+
+
+def test_typed_markup_in_an_error_message_is_escaped(client, login_as):
+    login_as("registrar")
+    response = client.post(
+        "/directory/organisations/new",
+        data={"name": "X", "kind": "municipality", "domains": "<script>alert(1)</script>"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
