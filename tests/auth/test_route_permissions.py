@@ -12,7 +12,6 @@ from caseapp.auth.models import Role, User
 from caseapp.cases.models import Case
 from caseapp.demo import load_demo
 from caseapp.directory.models import Contact, Mailbox, Organisation
-from caseapp.documents.models import Document
 from caseapp.documents.services import AttachmentInput
 from caseapp.extensions import db
 from caseapp.followups.models import FollowUp
