@@ -123,6 +123,7 @@ _REFERENCES: dict[str, tuple[type, str]] = {
     "officer_id": (User, "name"),
     "programme_id": (Programme, "name"),
     "round_id": (Round, "name"),
+    "assignee_user_id": (User, "name"),
 }
 
 

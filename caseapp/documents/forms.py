@@ -273,6 +273,14 @@ AUDIT_ACTION_LABELS = {
     "cancel": _l("Cancelled"),
     "create": _l("Created"),
     "merge": _l("Merged"),
+    "close": _l("Closed"),
+    "reopen": _l("Reopened"),
+    "subscribe": _l("Subscribed"),
+    "unsubscribe": _l("Subscription ended"),
+    "receive": _l("Received"),
+    "discard": _l("Discarded"),
+    "resend": _l("Sent again"),
+    "merged_into": _l("Merged into another record"),
 }
 
 FIELD_LABELS = {
@@ -293,4 +301,14 @@ FIELD_LABELS = {
     "kind": _l("Kind"),
     "parties": _l("Parties"),
     "cancel_reason": _l("Reason for cancelling"),
+    "due": _l("Due"),
+    "assignee_user_id": _l("Assigned to"),
+    "assignee_group_id": _l("Assigned to group"),
+    "outcome": _l("Outcome"),
+    "document": _l("Document"),
+    "note": _l("Note"),
+    "mode": _l("Delivery"),
+    "recipient": _l("Recipient"),
+    "target": _l("Subscribes to"),
+    "reason": _l("Reason"),
 }

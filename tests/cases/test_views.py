@@ -611,3 +611,20 @@ def test_editing_keeps_an_officer_who_is_no_longer_in_the_list(client, login_as,
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Case, case.id).officer_id == former.id
+
+
+def test_history_names_follow_up_assignees_and_actions(client, login_as, factory):
+    from datetime import date
+
+    from caseapp.extensions import db
+    from caseapp.followups.services import create_followup
+
+    user = login_as("registrar")
+    case = factory.case()
+    create_followup(case, title="Återkomma", due=date(2021, 10, 29), actor=user, assignee=user)
+    db.session.commit()
+    page = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert "assignee_user_id" not in page
+    flat = " ".join(page.split())
+    assert f"Assigned to:</span> <ins>{user.name}</ins>" in flat
+    assert "Created" in flat
