@@ -179,8 +179,13 @@ def deliver(ids: list[int], token: str, *, worker: str, now: datetime, stats: Ru
     conn: TimeoutConnection | None = None
     connect_error: Outcome | None = None
     sender = sender_address()
+    lease = _LeaseKeeper(token, now)
     try:
         for n in rows:
+            if not lease.still_ours(n.id):
+                # This worker stalled past its lease and another worker took the row over.
+                log.warning("notification %s was taken over by another worker", n.id)
+                continue
             try:
                 message = _prepare(n, sender)
             except (ServiceError, ValueError, LookupError, AttributeError) as exc:
@@ -218,6 +223,41 @@ def deliver(ids: list[int], token: str, *, worker: str, now: datetime, stats: Ru
             conn.close()
         session.expire_on_commit = expire_on_commit
         db.session.rollback()  # nothing pending; releases the connection
+
+
+class _LeaseKeeper:
+    """Keeps a batch's claim alive while it is being sent.
+
+    A slow SMTP server can make a batch take longer than the lease; other workers would
+    then take its rows over and send them twice. So the claim of the rows still to be sent
+    is renewed a few times per lease period (in the transaction of the row being sent), and
+    a row whose claim was lost anyway (a stall longer than the lease) is skipped. The
+    renewal clock is the run's clock advanced by the real time spent, so a run with a set
+    clock (``--now``) stays consistent with itself.
+    """
+
+    def __init__(self, token: str, now: datetime) -> None:
+        self.token = token
+        self.now = now
+        self.started = time.monotonic()
+        self.renew_every = current_app.config["NOTIFY_LEASE_SECONDS"] / 3
+        self.renewed = 0.0
+        self.owned: set[int] | None = None
+
+    def still_ours(self, nid: int) -> bool:
+        elapsed = time.monotonic() - self.started
+        if self.owned is None or elapsed - self.renewed >= self.renew_every:
+            self.renewed = elapsed
+            self.owned = set(
+                db.session.scalars(
+                    sa.update(N)
+                    .where(N.claimed_by == self.token, N.status == NotificationStatus.SENDING)
+                    .values(claimed_at=self.now + timedelta(seconds=elapsed))
+                    .returning(N.id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+        return nid in self.owned
 
 
 def _bump(stats: RunStats, state: str, nid: int) -> None:

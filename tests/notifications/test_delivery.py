@@ -303,3 +303,49 @@ def test_expired_claim_of_a_dead_worker_is_taken_over(app, factory, subscribed_c
     db.session.commit()
     assert run_once().delivered == 1
     assert len(smtp_server.messages) == 1
+
+
+def test_a_row_taken_over_from_a_stalled_worker_is_not_sent_again(
+    app, factory, subscribed_case, smtp_server
+):
+    from caseapp.notifications.worker import RunStats, claim, deliver
+
+    for _ in range(3):
+        factory.document(subscribed_case)
+    db.session.commit()
+    now = utcnow()
+    token, ids = claim("slow-worker", now=now, limit=10)
+    assert len(ids) == 3
+    # While the slow worker stalled, its lease ran out and another worker took one row.
+    db.session.execute(
+        sa.update(Notification).where(Notification.id == ids[0]).values(claimed_by="other/1")
+    )
+    db.session.commit()
+    stats = RunStats()
+    deliver(ids, token, worker="slow-worker", now=now, stats=stats)
+    assert stats.delivered == 2
+    assert len(smtp_server.messages) == 2
+    taken = db.session.get(Notification, ids[0])
+    db.session.refresh(taken)
+    assert taken.status == NotificationStatus.SENDING and taken.claimed_by == "other/1"
+
+
+def test_a_long_batch_keeps_renewing_its_claim(app, factory, subscribed_case, monkeypatch):
+    from caseapp.notifications import worker
+
+    app.config["NOTIFY_LEASE_SECONDS"] = 900
+    factory.document(subscribed_case)
+    db.session.commit()
+    start = utcnow()
+    token, ids = worker.claim("slow", now=start, limit=10)
+    clock = [1000.0]
+    monkeypatch.setattr(worker.time, "monotonic", lambda: clock[0])
+    keeper = worker._LeaseKeeper(token, start)
+    assert keeper.still_ours(ids[0])
+    db.session.commit()
+    clock[0] += 800  # the first rows of the batch took 800 s (a very slow SMTP server)
+    assert keeper.still_ours(ids[0])
+    db.session.commit()
+    # 1000 s after the claim, without renewal the lease (900 s) would have run out.
+    _, taken = worker.claim("other", now=start + timedelta(seconds=1000), limit=10)
+    assert taken == []
