@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,7 @@ def main() -> None:
     ap.add_argument("--eml-dir", type=Path)
     ap.add_argument("--new-case", action="store_true")
     ap.add_argument("--profile")
+    ap.add_argument("--jobs", help="passed on to `mail import --jobs` (default: its own)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="caseapp-import-bench-"))
@@ -72,10 +74,16 @@ def main() -> None:
     env.pop("CASEAPP_DATABASE_URL", None)
     case = _setup(env)
     target = ["--new-case", "--series", "BENCH"] if args.new_case else ["--case", case]
+    if args.jobs is not None:
+        target += ["--jobs", args.jobs]
 
+    load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = _caseapp(env, "mail", "import", *files, *target, "--yes", profile=args.profile)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         sys.stderr.write(result.stderr[-3000:])
     numbers = result.stdout.split()
@@ -84,7 +92,10 @@ def main() -> None:
         f"{len(files)} files ({size / 1e6:.1f} MB) -> {registered} documents in {elapsed:.2f} s: "
         f"{len(files) / elapsed:.0f} files/s, {registered / elapsed:.0f} documents/s "
         f"({'new case per mail' if args.new_case else 'one case'}; exit {result.returncode}; "
-        f"last number {numbers[-1] if numbers else '-'})"
+        f"last number {numbers[-1] if numbers else '-'})\n"
+        f"  CPU {cpu:.2f} s (user+sys of the import process, children included): "
+        f"{len(files) / cpu:.0f} files/s, {registered / cpu:.0f} documents/s of CPU; "
+        f"load average before {load:.2f}"
     )
 
 

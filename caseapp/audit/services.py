@@ -38,12 +38,20 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
-    """Append one audit event in the current transaction (it commits or rolls back with it)."""
-    db.session.flush()  # the entity needs its id
+    """Append one audit event in the current transaction (it commits or rolls back with it).
+
+    The event is added to the session, not flushed: it is written with the next flush (at
+    the latest the commit), in the order recorded. The session is flushed here only when the
+    entity has no id yet, because the event must name it.
+    """
+    entity_id = getattr(entity, "id", None)
+    if entity_id is None and entity is not None:
+        db.session.flush()  # the entity needs its id
+        entity_id = getattr(entity, "id", None)
     event = AuditEvent(
         action=action,
         entity_type=type(entity).__name__,
-        entity_id=getattr(entity, "id", None),
+        entity_id=entity_id,
         actor_id=actor.id if actor else None,
         case_id=case_id,
         summary=summary,

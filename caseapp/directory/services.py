@@ -7,10 +7,11 @@ services stay usable from the CLI where no locale exists; ``field`` names the fo
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from caseapp.audit.services import diff, record, snapshot
@@ -93,6 +94,65 @@ def mailbox_for_email(email: str) -> Mailbox | None:
     """The mailbox with this address; a merged duplicate's address leads to the kept one."""
     box = db.session.scalar(sa.select(Mailbox).where(Mailbox.address == email.strip().lower()))
     return _follow(Mailbox, box)
+
+
+# Batch variants of the three lookups above, for registering many addresses at once (a mail
+# import): the same answers, one query per kind however many addresses there are. Each
+# returns {address as given: match} for the addresses that have a match.
+
+
+def _domain_candidates(email: str) -> list[str]:
+    parts = _domain(email).split(".")
+    return [".".join(parts[i:]) for i in range(len(parts) - 1)]
+
+
+def organisations_for_emails(emails: Iterable[str]) -> dict[str, Organisation]:
+    """``organisation_for_email`` for many addresses, in one query."""
+    candidates = {e: _domain_candidates(e) for e in set(emails) if e}
+    wanted = {c for cs in candidates.values() for c in cs}
+    if not wanted:
+        return {}
+    rows = db.session.scalars(
+        sa.select(OrganisationDomain)
+        .where(OrganisationDomain.domain.in_(wanted))
+        .options(joinedload(OrganisationDomain.organisation))
+    ).all()
+    by_domain = {r.domain: r.organisation for r in rows}
+    found = {}
+    for email, cs in candidates.items():
+        for c in cs:  # the longest (most specific) domain first
+            if c in by_domain:
+                found[email] = by_domain[c]
+                break
+    return found
+
+
+def contacts_for_emails(emails: Iterable[str]) -> dict[str, Contact]:
+    """``contact_for_email`` for many addresses, in one query (merged ones followed)."""
+    keys = {e: e.strip().lower() for e in set(emails) if e}
+    if not keys:
+        return {}
+    rows = db.session.scalars(
+        sa.select(ContactEmail)
+        .where(ContactEmail.email.in_(set(keys.values())))
+        .options(joinedload(ContactEmail.contact).joinedload(Contact.organisation))
+    ).all()
+    by_email = {r.email: r.contact for r in rows}
+    return {e: _follow(Contact, by_email[k]) for e, k in keys.items() if k in by_email}
+
+
+def mailboxes_for_emails(emails: Iterable[str]) -> dict[str, Mailbox]:
+    """``mailbox_for_email`` for many addresses, in one query (merged ones followed)."""
+    keys = {e: e.strip().lower() for e in set(emails) if e}
+    if not keys:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Mailbox)
+        .where(Mailbox.address.in_(set(keys.values())))
+        .options(joinedload(Mailbox.organisation))
+    ).all()
+    by_address = {r.address: r for r in rows}
+    return {e: _follow(Mailbox, by_address[k]) for e, k in keys.items() if k in by_address}
 
 
 def parse_domains(text: str | None) -> list[str]:

@@ -61,19 +61,73 @@ def content_hash(*parts: str | None) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
-def _link_party(p: PartyInput, position: int) -> Party:
-    address = (p.address or "").strip().lower() or None
-    party = Party(role=PartyRole(p.role), position=position, name=(p.name or "").strip() or None)
-    party.address = address
-    if address:
-        party.mailbox = directory.mailbox_for_email(address)
-        party.contact = directory.contact_for_email(address)
-        party.organisation = (
-            (party.mailbox.organisation if party.mailbox else None)
-            or (party.contact.organisation if party.contact else None)
-            or directory.organisation_for_email(address)
-        )
-    return party
+class PartyLookup:
+    """Directory matches (mailbox, contact, organisation) of e-mail addresses, looked up in
+    batches: three queries for all the addresses given to ``prime``, however many.
+
+    The answers are those of ``mailbox_for_email``, ``contact_for_email`` and
+    ``organisation_for_email``. A lookup is a snapshot: use one for one registering step
+    (the documents of one mail), after any contacts it creates.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[str, tuple] = {}
+
+    def prime(self, addresses) -> None:
+        missing = {a for a in addresses if a and a not in self._found}
+        if not missing:
+            return
+        mailboxes = directory.mailboxes_for_emails(missing)
+        contacts = directory.contacts_for_emails(missing)
+        orgs = directory.organisations_for_emails(missing)
+        for a in missing:
+            mailbox, contact = mailboxes.get(a), contacts.get(a)
+            org = (
+                (mailbox.organisation if mailbox else None)
+                or (contact.organisation if contact else None)
+                or orgs.get(a)
+            )
+            self._found[a] = (mailbox, contact, org)
+
+    def seed(self, address: str, mailbox, contact, organisation) -> None:
+        """Record a match found by the caller in the same transaction (a proposal's)."""
+        self._found[address] = (mailbox, contact, organisation)
+
+    def get(self, address: str) -> tuple:
+        if address not in self._found:
+            self.prime([address])
+        return self._found[address]
+
+
+def _address(p: PartyInput) -> str | None:
+    return (p.address or "").strip().lower() or None
+
+
+def _party_row(p: PartyInput, position: int, lookup: PartyLookup) -> dict:
+    """The parties row for one address, linked to its mailbox, contact and organisation."""
+    address = _address(p)
+    mailbox, contact, organisation = lookup.get(address) if address else (None, None, None)
+    return {
+        "role": PartyRole(p.role),
+        "position": position,
+        "name": (p.name or "").strip() or None,
+        "address": address,
+        "mailbox_id": mailbox.id if mailbox else None,
+        "contact_id": contact.id if contact else None,
+        "organisation_id": organisation.id if organisation else None,
+    }
+
+
+def _insert_parties(doc: Document, rows: list[dict]) -> None:
+    """Insert the document's parties with one plain statement (the unit of work would send
+    one INSERT per party, as their columns differ in which are NULL). ``doc.parties`` is
+    left to load on first use: nothing in registering needs the Party objects."""
+    if rows:
+        for row in rows:
+            row["document_id"] = doc.id
+        db.session.connection().execute(sa.insert(Party.__table__), rows)
+    if "parties" in sa.inspect(doc).dict:  # set before (never by register_document): reload
+        db.session.expire(doc, ["parties"])
 
 
 def register_document(
@@ -101,6 +155,7 @@ def register_document(
     original_filename: str | None = None,
     original_media_type: str | None = None,
     content_digest: str | None = None,
+    party_lookup: PartyLookup | None = None,
 ) -> Document:
     """Register a document in ``case`` and return it, flushed but not committed.
 
@@ -111,6 +166,9 @@ def register_document(
     ``document_registered`` signal, whose receivers add their rows to the same transaction.
     If anything fails the caller rolls back and no number, row or audit entry remains
     (stored files are content-addressed and harmless if orphaned).
+
+    ``party_lookup`` lets a caller registering several documents share one batched directory
+    lookup; without it the parties' addresses are looked up here (three queries in all).
     """
     subject = (subject or "").strip()
     if not subject:
@@ -149,7 +207,9 @@ def register_document(
         doc.original_size = len(original)
         doc.original_filename = original_filename
         doc.original_media_type = original_media_type or "application/octet-stream"
-    doc.parties = [_link_party(p, i) for i, p in enumerate(parties or [])]
+    lookup = party_lookup or PartyLookup()
+    lookup.prime(_address(p) for p in parties or [])
+    party_rows = [_party_row(p, i, lookup) for i, p in enumerate(parties or [])]
     doc.attachments = [
         Attachment(
             position=i,
@@ -162,6 +222,7 @@ def register_document(
     ]
     db.session.add(doc)
     db.session.flush()
+    _insert_parties(doc, party_rows)
     record(
         "register",
         doc,
@@ -170,7 +231,11 @@ def register_document(
         summary=doc.number,
         after={"number": doc.number, "kind": doc.kind.value}
         | snapshot(doc, EDITABLE_FIELDS)
-        | {"parties": [f"{p.role.value}: {p.name or ''} <{p.address or ''}>" for p in doc.parties]},
+        | {
+            "parties": [
+                f"{r['role'].value}: {r['name'] or ''} <{r['address'] or ''}>" for r in party_rows
+            ]
+        },
     )
     document_registered.send(document=doc, actor=actor)
     return doc

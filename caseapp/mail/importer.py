@@ -26,6 +26,7 @@ from caseapp.documents.models import Direction, Document, DocumentKind, PartyRol
 from caseapp.documents.services import (
     AttachmentInput,
     PartyInput,
+    PartyLookup,
     content_hash,
     register_document,
 )
@@ -62,6 +63,11 @@ def message_digest(msg: ParsedMessage) -> str:
     return content_hash(sender, msg.sent_as_written, msg.subject_normalized, msg.body)
 
 
+def chain_digests(chain: ParsedChain) -> list[str]:
+    """``message_digest`` of each message of the chain, by index (computed once per import)."""
+    return [message_digest(m) for m in chain.messages]
+
+
 def _message_date(msg: ParsedMessage) -> date | None:
     return from_wall_clock(msg.sent).date() if msg.sent else None
 
@@ -77,6 +83,8 @@ def register_chain(
     original_media_type: str | None = None,
     indexes: list[int] | None = None,
     existing: dict[int, Document] | None = None,
+    party_lookup: PartyLookup | None = None,
+    digests: list[str] | None = None,
 ) -> list[Document]:
     """Register the chain's messages in ``case``, innermost first so each forward or reply
     links to the message it wraps. Returns the new documents outermost first.
@@ -84,10 +92,18 @@ def register_chain(
     ``existing`` maps indexes of messages registered already to their documents: they are
     not registered again, but a forward of one in the same case links to it. Every
     registered message keeps the original bytes (content-addressed: stored once). Runs in
-    the caller's transaction; nothing is committed here.
+    the caller's transaction; nothing is committed here. The parties' addresses of all the
+    chosen messages are looked up in the directory together (``party_lookup``, or a new one).
     """
     existing = existing or {}
+    digests = chain_digests(chain) if digests is None else digests
     chosen = set(range(len(chain.messages)) if indexes is None else indexes) - set(existing)
+    lookup = party_lookup or PartyLookup()
+    lookup.prime(
+        (p.address or "").strip().lower()
+        for i in chosen
+        for p in message_parties(chain.messages[i])
+    )
     docs: dict[int, Document] = {}
     inner: Document | None = None
     for i in reversed(range(len(chain.messages))):
@@ -120,7 +136,8 @@ def register_chain(
             original=original,
             original_filename=original_filename,
             original_media_type=original_media_type,
-            content_digest=message_digest(msg),
+            content_digest=digests[i],
+            party_lookup=lookup,
         )
         docs[i] = doc
         inner = doc
@@ -196,6 +213,7 @@ def import_chain(
     original: bytes | None = None,
     original_filename: str | None = None,
     original_media_type: str | None = None,
+    proposal=None,
 ) -> ImportResult:
     """Register ``chain`` as ``decision`` says, in the caller's transaction (flushes only).
 
@@ -205,24 +223,37 @@ def import_chain(
     opened only if something is left to register; new contacts are created before the
     documents so their parties link to them; follow-ups are created on the case (assigned
     to its officer) when the follow-up feature is installed, otherwise a diagnostic says so.
+
+    ``proposal``: the chain's proposal, if built with ``registering=True`` in this same
+    transaction; its duplicate check (made under the same locks) and directory lookups are
+    then used instead of being made again. Any other proposal is ignored.
     """
     from caseapp.mail.proposal import direction_for, find_registered, own_domains
 
     domains = own_domains() if domains is None else domains
     if not chain.messages:
         raise ServiceError("the mail holds no message to register")
-    _lock_digests(
-        [message_digest(m) for m in chain.messages]
-        + [m.message_id for m in chain.messages if m.message_id]
-    )
-    skipped = find_registered(chain)
+    if (
+        proposal is not None
+        and proposal.chain is chain
+        and len(proposal.messages) == len(chain.messages)
+        and proposal.built_in_this_transaction()
+    ):
+        digests = [mp.digest for mp in proposal.messages]
+        skipped = {mp.index: mp.registered for mp in proposal.messages if mp.registered}
+        lookup = proposal.party_lookup()
+    else:
+        digests = chain_digests(chain)
+        _lock_digests(digests + [m.message_id for m in chain.messages if m.message_id])
+        skipped = find_registered(chain, digests=digests)
+        lookup = PartyLookup()
     wanted = set(range(len(chain.messages)) if decision.indexes is None else decision.indexes)
     if any(i < 0 or i >= len(chain.messages) for i in wanted):
         raise ServiceError("a chosen message is not in the mail")
     seen: set[str] = set()
     indexes = []
     for i in reversed(range(len(chain.messages))):  # innermost first: keep the inner copy
-        digest = message_digest(chain.messages[i])
+        digest = digests[i]
         if i in wanted and i not in skipped and digest not in seen:
             seen.add(digest)
             indexes.append(i)
@@ -248,20 +279,27 @@ def import_chain(
         )
     result.case = case
 
+    lookup.prime(c.address.strip().lower() for c in decision.contacts)
     for c in decision.contacts:
         address = c.address.strip().lower()
-        if not address or directory.contact_for_email(address) is not None:
-            continue  # somebody created it meanwhile: link to theirs
-        result.contacts.append(
-            directory.create_contact(
-                name=c.name.strip() or address,
-                emails=[address],
-                title=c.title.strip() or None,
-                phone=c.phone.strip() or None,
-                organisation=c.organisation,
-                actor=actor,
-            )
+        if not address:
+            continue
+        mailbox, known, org = lookup.get(address)
+        if known is not None:
+            continue  # somebody created it meanwhile (or twice in the decision): link to it
+        contact = directory.create_contact(
+            name=c.name.strip() or address,
+            emails=[address],
+            title=c.title.strip() or None,
+            phone=c.phone.strip() or None,
+            organisation=c.organisation,
+            actor=actor,
         )
+        result.contacts.append(contact)
+        # What ``_link_party`` would now find: the mailbox's organisation, else the new
+        # contact's, else (as before) the one of the address's domain.
+        mailbox_org = mailbox.organisation if mailbox else None
+        lookup.seed(address, mailbox, contact, mailbox_org or contact.organisation or org)
     if result.contacts:
         db.session.flush()
 
@@ -275,14 +313,16 @@ def import_chain(
         original_media_type=original_media_type,
         indexes=indexes,
         existing=skipped,
+        digests=digests,
+        party_lookup=lookup,
     )
     if decision.followups:
-        _create_followups(case, decision.followups, chain, result, actor=actor)
+        _create_followups(case, decision.followups, digests, result, actor=actor)
     return result
 
 
 def _create_followups(
-    case: Case, wanted: list[NewFollowUp], chain: ParsedChain, result: ImportResult, *, actor
+    case: Case, wanted: list[NewFollowUp], digests: list[str], result: ImportResult, *, actor
 ) -> None:
     try:
         from caseapp.followups.services import create_followup
@@ -295,8 +335,8 @@ def _create_followups(
         return
     by_index = {}
     for d in result.documents:
-        for i, m in enumerate(chain.messages):
-            if message_digest(m) == d.content_hash:
+        for i, digest in enumerate(digests):
+            if digest == d.content_hash:
                 by_index.setdefault(i, d)
     by_index.update({i: d for i, d in result.skipped.items() if d.case_id == case.id})
     for f in wanted:
@@ -315,7 +355,9 @@ def _create_followups(
         )
 
 
-def register_inbox_item(item, decision: ImportDecision, *, actor: User | None) -> ImportResult:
+def register_inbox_item(
+    item, decision: ImportDecision, *, actor: User | None, proposal=None
+) -> ImportResult:
     """Register an inbox item's mail as ``decision`` says and mark the item done, in the
     caller's one transaction.
 
@@ -323,6 +365,8 @@ def register_inbox_item(item, decision: ImportDecision, *, actor: User | None) -
     confirming the same item at once cannot both register it (the second gets a
     ``ServiceError``), and the duplicate checks that follow run under the write lock.
     The documents keep the item's bytes as their original; the item links to them.
+    ``proposal`` is passed on to ``import_chain`` (used only if built for registering in
+    this transaction).
     """
     from caseapp.mail import inbox
     from caseapp.mail.parse import MailParseError
@@ -340,6 +384,7 @@ def register_inbox_item(item, decision: ImportDecision, *, actor: User | None) -
         original=raw,
         original_filename=item.filename,
         original_media_type=item.media_type,
+        proposal=proposal,
     )
     item.case = result.case
     item.document_numbers = result.all_numbers

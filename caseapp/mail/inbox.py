@@ -11,12 +11,14 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from caseapp.audit.services import record
 from caseapp.auth.models import User
@@ -144,6 +146,40 @@ def max_size() -> int:
     return int(current_app.config.get("MAIL_MAX_SIZE") or 50 * 1024 * 1024)
 
 
+@dataclass
+class PreparedMail:
+    """A mail read, parsed and with its files in the file store, ready for ``store_message``:
+    the database-free part of receiving, which a bulk import does ahead in a worker process
+    while the previous mail is registered. ``chain`` is None when it could not be parsed
+    (``parse_error`` says why)."""
+
+    data: bytes
+    chain: object | None  # ParsedChain
+    parse_error: str | None
+
+
+def prepare_message(data: bytes, *, filename: str | None = None) -> PreparedMail:
+    """Parse ``data`` and store it and its attachments in the file store (each file written
+    and fsync'ed before this returns), with no database access; ``store_message(data,
+    prepared=…)`` then only checks the stored files are there. Mail ``store_message`` would
+    refuse (too large, empty) is neither parsed nor stored."""
+    from caseapp.mail.parse import MailParseError, parse_bytes
+
+    limit = max_size()
+    if len(data) > limit or not data.strip():
+        return PreparedMail(data, None, None)
+    try:
+        chain = parse_bytes(data, filename=safe_filename(filename), max_size=limit)
+    except MailParseError as exc:
+        filestore.put(data)
+        return PreparedMail(data, None, str(exc)[:2000])
+    filestore.put(data)
+    for m in chain.messages:
+        for a in m.attachments:
+            filestore.put(a.content)
+    return PreparedMail(data, chain, None)
+
+
 def store_message(
     data: bytes,
     *,
@@ -155,13 +191,15 @@ def store_message(
     envelope_to: list[str] | None = None,
     source_key: str | None = None,
     received_at: datetime | None = None,
+    prepared: PreparedMail | None = None,
 ) -> InboxItem:
     """Keep a received mail as a pending inbox item, flushed but not committed.
 
     Guarantees: the bytes are stored unchanged in the content-addressed file store before
     the row refers to them; mail over ``MAIL_MAX_SIZE`` raises ``MailTooLarge`` and stores
     nothing; mail that cannot be parsed is still kept, with the parse error on the item (a
-    registrar sees it; nothing is lost). The arrival is audited.
+    registrar sees it; nothing is lost). The arrival is audited. ``prepared`` (from
+    ``prepare_message`` of the same bytes) saves parsing them again.
     """
     from caseapp.mail.parse import MailParseError, parse_bytes
 
@@ -185,8 +223,16 @@ def store_message(
         created_by=actor,
     )
     chain = None
+    if prepared is not None and prepared.data is not data and prepared.data != data:
+        raise ValueError("prepared for other bytes")
     try:
-        chain = parse_bytes(data, filename=filename, max_size=limit)
+        if prepared is not None and prepared.parse_error is not None:
+            raise MailParseError(prepared.parse_error)
+        chain = (
+            prepared.chain
+            if prepared is not None and prepared.chain is not None
+            else parse_bytes(data, filename=filename, max_size=limit)
+        )
     except MailParseError as exc:
         item.parse_error = str(exc)[:2000]
     else:
@@ -203,6 +249,8 @@ def store_message(
     item.received = (data, chain)
     db.session.add(item)
     db.session.flush()
+    # The transaction that inserted the row: until it commits no one else can see the item.
+    item.stored_in = weakref.ref(db.session().get_transaction())
     record(
         "receive",
         item,
@@ -251,17 +299,43 @@ def claim(item: InboxItem, *, actor: User | None) -> None:
     One conditional UPDATE, so of two registrars confirming the same item at the same time
     exactly one proceeds; it is also the first write of the registering transaction, which
     on SQLite takes the write lock before any duplicate check reads.
+
+    An item stored by this very transaction (the CLI stores and registers in one) is not yet
+    visible to anyone else, and the transaction's first write (the insert) has taken the
+    lock: it is marked done without a statement of its own (the change is flushed with the
+    rest).
     """
+    stored_in = getattr(item, "stored_in", None)
+    tx = db.session().get_transaction()
+    if (
+        stored_in is not None
+        and tx is not None
+        and stored_in() is tx
+        and sa.inspect(item).persistent
+        and item.status == InboxStatus.PENDING
+    ):
+        item.status = InboxStatus.DONE
+        item.done_at = utcnow()
+        item.done_by = actor
+        return
+    values = {
+        "status": InboxStatus.DONE,
+        "done_at": utcnow(),
+        "done_by_id": actor.id if actor else None,
+    }
     result = db.session.execute(
         sa.update(InboxItem)
         .where(InboxItem.id == item.id, InboxItem.status == InboxStatus.PENDING)
-        .values(status=InboxStatus.DONE, done_at=utcnow(), done_by_id=actor.id if actor else None)
+        .values(values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         db.session.refresh(item)
         raise ServiceError("this mail has been handled already")
-    db.session.refresh(item)
+    # The row now holds exactly these values: set them on the instance as loaded (no SELECT).
+    for key, value in values.items():
+        set_committed_value(item, key, value)
+    set_committed_value(item, "done_by", actor)
 
 
 def discard(item: InboxItem, *, actor: User | None, reason: str) -> InboxItem:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,14 +17,10 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
+from caseapp.audit.models import AuditEvent
 from caseapp.cases.models import Case, CaseStatus
-from caseapp.directory.models import (
-    Contact,
-    ContactEmail,
-    Mailbox,
-    Organisation,
-    OrganisationDomain,
-)
+from caseapp.directory import services as directory
+from caseapp.directory.models import Contact, Mailbox, Organisation
 from caseapp.documents.models import Direction, Document
 from caseapp.extensions import db
 from caseapp.mail.parse import Address, ParsedChain, ParsedMessage, Signature
@@ -131,6 +128,23 @@ class Proposal:
     parties: list[PartyProposal]
     followups: list[FollowUpDraft]
     series: list[Series]
+    # Set by ``build_proposal(..., registering=True)``: the transaction it was built in.
+    _transaction: weakref.ref | None = field(default=None, repr=False, compare=False)
+
+    def built_in_this_transaction(self) -> bool:
+        """True if built with ``registering=True`` in the session's current transaction,
+        whose reads (duplicates, directory) the registration may then reuse."""
+        tx = self._transaction() if self._transaction is not None else None
+        return tx is not None and tx is db.session().get_transaction() and tx.is_active
+
+    def party_lookup(self):
+        """The parties' directory matches as a ``documents.services.PartyLookup``."""
+        from caseapp.documents.services import PartyLookup
+
+        lookup = PartyLookup()
+        for p in self.parties:
+            lookup.seed(p.address.strip().lower(), p.mailbox, p.contact, p.organisation)
+        return lookup
 
     @property
     def default_indexes(self) -> list[int]:
@@ -148,21 +162,23 @@ class Proposal:
 # ---------------------------------------------------------------- lookups
 
 
-def find_registered(chain: ParsedChain) -> dict[int, Document]:
+def find_registered(chain: ParsedChain, *, digests: list[str] | None = None) -> dict[int, Document]:
     """The chain's messages that are registered already (same Message-ID, or the same
-    normalised content), by index. Cancelled documents do not count."""
-    from caseapp.mail.importer import message_digest as _digest
+    normalised content), by index. Cancelled documents do not count. ``digests`` are the
+    messages' ``message_digest`` values if the caller has them."""
+    from caseapp.mail.importer import chain_digests
 
+    digest_of = chain_digests(chain) if digests is None else digests
     ids = {m.message_id: i for i, m in enumerate(chain.messages) if m.message_id}
-    digests: dict[str, int] = {}
-    for i, m in enumerate(chain.messages):
-        digests.setdefault(_digest(m), i)
+    digests_wanted: dict[str, int] = {}
+    for i, d in enumerate(digest_of):
+        digests_wanted.setdefault(d, i)
     found: dict[int, Document] = {}
     conds = []
     if ids:
         conds.append(Document.message_id.in_(list(ids)))
-    if digests:
-        conds.append(Document.content_hash.in_(list(digests)))
+    if digests_wanted:
+        conds.append(Document.content_hash.in_(list(digests_wanted)))
     if not conds:
         return found
     docs = db.session.scalars(
@@ -174,7 +190,7 @@ def find_registered(chain: ParsedChain) -> dict[int, Document]:
         for i, m in enumerate(chain.messages):
             if i in found:
                 continue
-            if (m.message_id and d.message_id == m.message_id) or d.content_hash == _digest(m):
+            if (m.message_id and d.message_id == m.message_id) or d.content_hash == digest_of[i]:
                 found[i] = d
     return found
 
@@ -186,21 +202,9 @@ def _domain_suffixes(domain: str) -> list[str]:
 
 def organisations_for(addresses: Iterable[str]) -> dict[str, Organisation]:
     """The organisation of each address by its e-mail domain (most specific wins), batched."""
-    addresses = [a for a in addresses if "@" in a]
-    wanted = {s for a in addresses for s in _domain_suffixes(_domain(a))}
-    if not wanted:
-        return {}
-    rows = db.session.scalars(
-        sa.select(OrganisationDomain).where(OrganisationDomain.domain.in_(wanted))
-    ).all()
-    by_domain = {r.domain: r.organisation for r in rows}
-    result = {}
-    for a in addresses:
-        for suffix in _domain_suffixes(_domain(a)):  # longest first
-            if suffix in by_domain:
-                result[a] = by_domain[suffix]
-                break
-    return result
+    from caseapp.directory.services import organisations_for_emails
+
+    return organisations_for_emails(a for a in addresses if "@" in a)
 
 
 def _number_patterns(series: list[Series]) -> list[tuple[Series, re.Pattern]]:
@@ -283,7 +287,9 @@ def _followup_title(subject: str, context: str, org: Organisation | None) -> str
 # ---------------------------------------------------------------- build
 
 
-def build_proposal(chain: ParsedChain, *, domains: list[str] | None = None) -> Proposal:
+def build_proposal(
+    chain: ParsedChain, *, domains: list[str] | None = None, registering: bool = False
+) -> Proposal:
     """Propose how to register ``chain``: never writes, never raises for unknown data.
 
     The case is matched, strongest evidence first: the thread headers (In-Reply-To,
@@ -291,16 +297,40 @@ def build_proposal(chain: ParsedChain, *, domains: list[str] | None = None) -> P
     registered already; a case number of a series in a subject; the counterpart
     organisation's open cases (by e-mail domain, most recent first); otherwise a new case
     titled with the normalised subject.
+
+    ``registering=True`` says the proposal is built inside the transaction that will register
+    the mail (the CLI with ``--yes``), after that transaction's first write (``store_message``),
+    so on SQLite under the database write lock; the duplicate check is then made under the
+    same per-message locks as ``import_chain``'s (PostgreSQL advisory locks), and
+    ``import_chain(..., proposal=…)`` reuses it and the directory lookups instead of making
+    them again.
     """
+    # Nothing pending but audit events (which a proposal never reads, e.g. the "receive" of
+    # store_message) is flushed for the proposal's queries: they go with the next flush.
+    session = db.session()
+    if session.dirty or session.deleted or any(not isinstance(o, AuditEvent) for o in session.new):
+        session.flush()
+    with session.no_autoflush:
+        return _build_proposal(chain, domains=domains, registering=registering)
+
+
+def _build_proposal(chain: ParsedChain, *, domains: list[str] | None, registering: bool):
+    from caseapp.mail.importer import _lock_digests, chain_digests
+
     domains = own_domains() if domains is None else domains
     msgs = chain.messages
-    registered = find_registered(chain)
+    digests = chain_digests(chain)
+    transaction = None
+    if registering and db.session().in_transaction():
+        _lock_digests(digests + [m.message_id for m in msgs if m.message_id])
+        transaction = weakref.ref(db.session().get_transaction())
+    registered = find_registered(chain, digests=digests)
 
     messages: list[MessageProposal] = []
     inner_by_digest: dict[str, int] = {}
     for i in reversed(range(len(msgs))):  # the innermost copy of a repeated message is kept
         m = msgs[i]
-        digest = message_digest(m)
+        digest = digests[i]
         dup = inner_by_digest.get(digest)
         inner_by_digest.setdefault(digest, i)
         messages.append(
@@ -335,16 +365,8 @@ def build_proposal(chain: ParsedChain, *, domains: list[str] | None = None) -> P
                 if role not in p.roles:
                     p.roles.append(role)
     addresses = list(order)
-    contacts = {
-        ce.email: ce.contact
-        for ce in db.session.scalars(
-            sa.select(ContactEmail).where(ContactEmail.email.in_(addresses))
-        )
-    }
-    mailboxes = {
-        mb.address: mb
-        for mb in db.session.scalars(sa.select(Mailbox).where(Mailbox.address.in_(addresses)))
-    }
+    contacts = directory.contacts_for_emails(addresses)  # merged duplicates followed
+    mailboxes = directory.mailboxes_for_emails(addresses)
     orgs = organisations_for(addresses)
     for a, p in order.items():
         p.contact = contacts.get(a)
@@ -451,4 +473,5 @@ def build_proposal(chain: ParsedChain, *, domains: list[str] | None = None) -> P
         parties=list(order.values()),
         followups=followups,
         series=[s for s in series if s.active],
+        _transaction=transaction,
     )

@@ -28,16 +28,21 @@ def next_number(scope: str, year: int = 0) -> int:
     """Take the next number in ``scope``/``year`` (1, 2, 3 …) inside the current transaction."""
     # The increment comes first: on SQLite it is the statement that takes the write lock,
     # so nothing read before it can be stale.
+    # A plain Core statement on the session's connection (same transaction): counter rows
+    # are never held as ORM objects, so the ORM layer (autoflush, synchronising the session)
+    # would only add cost; pending objects are flushed with the caller's next flush.
+    counters = NumberCounter.__table__
     stmt = (
-        sa.update(NumberCounter)
-        .where(NumberCounter.scope == scope, NumberCounter.year == year)
-        .values(last=NumberCounter.last + 1)
-        .returning(NumberCounter.last)
+        sa.update(counters)
+        .where(counters.c.scope == scope, counters.c.year == year)
+        .values(last=counters.c.last + 1)
+        .returning(counters.c.last)
     )
-    value = db.session.execute(stmt).scalar_one_or_none()
+    conn = db.session.connection()
+    value = conn.execute(stmt).scalar_one_or_none()
     if value is None:
-        db.session.execute(_insert_counter(scope, year))
-        value = db.session.execute(stmt).scalar_one()
+        conn.execute(_insert_counter(scope, year))
+        value = conn.execute(stmt).scalar_one()
     return value
 
 
