@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-deps translations lint format ci clean-instance
+.PHONY: run test install system-deps translations translations-update lint format ci clean-instance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ system-deps:
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d caseapp/translations
+
+# Re-extract every UI string into the template and merge it into the sv and en catalogues;
+# then translate the new (empty) entries and run `make translations`. No line numbers in
+# the files (smaller diffs) and no fuzzy guesses (a guess would ship as a wrong text).
+# Keep the keywords in step with tests/core/test_translations.py.
+BABEL_KEYWORDS := -k _l -k N_ -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --add-comments=TRANSLATORS: \
+	  --no-location --project=caseapp -o caseapp/translations/messages.pot .
+	$(BIN)/pybabel update -i caseapp/translations/messages.pot -d caseapp/translations \
+	  --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 run: install
 	$(BIN)/caseapp db upgrade
