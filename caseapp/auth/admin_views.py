@@ -16,7 +16,7 @@ bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 def _show_error(form, exc: ServiceError) -> int:
     if isinstance(exc, services.UserRuleError):
-        message = _(exc.msgid, **exc.params)
+        message = exc.message()
         if exc.field and exc.field in form:
             form[exc.field].errors.append(message)
         else:
@@ -24,7 +24,7 @@ def _show_error(form, exc: ServiceError) -> int:
     else:
         # create_user's own checks (length, duplicate) are also form validators, so this
         # is only reached in a race; its English text is better than nothing.
-        form.form_errors.append(_("The user could not be saved: %(reason)s", reason=str(exc)))
+        form.form_errors.append(_("The user could not be saved: %(reason)s", reason=exc.message()))
     return 400
 
 

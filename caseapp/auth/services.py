@@ -9,7 +9,7 @@ from caseapp.audit.services import record
 from caseapp.auth.models import LoginFailure, Role, User
 from caseapp.auth.passwords import hash_password, verify_password
 from caseapp.db import utcnow
-from caseapp.errors import ServiceError
+from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -25,9 +25,15 @@ def create_user(
     """Create an active user with a hashed password. Refuses a duplicate address."""
     email = email.strip().lower()
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise ServiceError(
+            N_("The password must be at least %(length)s characters long."),
+            field="password",
+            length=MIN_PASSWORD_LENGTH,
+        )
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise ServiceError(f"a user with the address {email} exists already")
+        raise ServiceError(
+            N_("A user with the address %(email)s exists already."), field="email", email=email
+        )
     user = User(email=email, name=name, role=Role(role), password_hash=hash_password(password))
     db.session.add(user)
     record("create", user, actor=actor, after={"email": email, "role": user.role.value})
@@ -63,19 +69,8 @@ def authenticate(email: str, password: str) -> User | None:
 USER_FIELDS = ["name", "role", "active"]
 
 
-def N_(msgid: str) -> str:
-    """Mark ``msgid`` for extraction; the view translates it when it shows the error."""
-    return msgid
-
-
 class UserRuleError(ServiceError):
-    """A user-administration rule was broken; the view shows ``msgid % params`` translated."""
-
-    def __init__(self, msgid: str, *, field: str | None = None, **params: object) -> None:
-        super().__init__(msgid % params)
-        self.msgid = msgid
-        self.field = field
-        self.params = params
+    """A user-administration rule was broken. The view shows it translated, on its field."""
 
 
 def list_users() -> list[User]:

@@ -7,7 +7,7 @@ from caseapp.auth.models import User
 from caseapp.cases.models import Case, CaseStatus
 from caseapp.db import utcnow
 from caseapp.directory.models import Organisation
-from caseapp.errors import ServiceError, StaleEdit
+from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
 from caseapp.registry.models import Series
 from caseapp.registry.numbering import case_scope, next_number
@@ -51,11 +51,15 @@ def open_case(
     The number is unique and gapless (see registry.numbering); the opening is audited.
     """
     if not series.active:
-        raise ServiceError(f"the series {series.prefix} is closed for new cases")
+        raise ServiceError(
+            N_("The series %(prefix)s is closed for new cases."),
+            field="series_id",
+            prefix=series.prefix,
+        )
     if not title.strip():
-        raise ServiceError("a case needs a title")
+        raise ServiceError(N_("A case needs a title."), field="title")
     if confidential and not (legal_basis or "").strip():
-        raise ServiceError("a confidential case needs its legal basis")
+        raise ServiceError(N_("A confidential case needs its legal basis."), field="legal_basis")
     year = local_now().year
     seq = next_number(case_scope(series.id), year if series.per_year else 0)
     case = Case(
@@ -95,14 +99,14 @@ def update_case(case: Case, *, version: int, actor: User | None, **fields) -> Ca
     Closing sets ``closed_at``; reopening clears it. Only changed fields are audited.
     """
     if case.version != version:
-        raise StaleEdit("the case was changed by someone else")
+        raise StaleEdit(N_("The case was changed by someone else meanwhile."))
     before = snapshot(case, CASE_FIELDS)
     for key, value in fields.items():
         if key not in CASE_FIELDS:
             raise ValueError(f"unknown case field {key}")
         setattr(case, key, value)
     if case.confidential and not (case.legal_basis or "").strip():
-        raise ServiceError("a confidential case needs its legal basis")
+        raise ServiceError(N_("A confidential case needs its legal basis."), field="legal_basis")
     if case.status == CaseStatus.CLOSED and case.closed_at is None:
         case.closed_at = utcnow()
     elif case.status != CaseStatus.CLOSED:

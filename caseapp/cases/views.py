@@ -136,7 +136,7 @@ def new():
             )
         except ServiceError as exc:
             db.session.rollback()
-            flash(_("Nothing was saved: %(reason)s.", reason=exc), "error")
+            flash(_("Nothing was saved: %(reason)s", reason=exc.message()), "error")
             status = 400
         else:
             number = case.number
@@ -178,7 +178,7 @@ def edit(number: str):
             status = 409
         except ServiceError as exc:
             db.session.rollback()
-            flash(_("Nothing was saved: %(reason)s.", reason=exc), "error")
+            flash(_("Nothing was saved: %(reason)s", reason=exc.message()), "error")
             status = 400
         else:
             db.session.commit()
@@ -215,7 +215,7 @@ def new_document(number: str):
             )
         except ServiceError as exc:
             db.session.rollback()
-            flash(_("Nothing was registered: %(reason)s.", reason=exc), "error")
+            flash(_("Nothing was registered: %(reason)s", reason=exc.message()), "error")
             status = 400
         else:
             doc_number, seq = doc.number, doc.seq

@@ -25,7 +25,7 @@ from caseapp.directory.models import (
     OrganisationDomain,
     OrganisationKind,
 )
-from caseapp.errors import ServiceError, StaleEdit
+from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
 
 ORG_FIELDS = ["kind", "name", "org_number", "municipality_code"]
@@ -37,19 +37,8 @@ _MAX_MERGE_HOPS = 20
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 
 
-def N_(msgid: str) -> str:
-    """Mark ``msgid`` for extraction; the view translates it when it shows the error."""
-    return msgid
-
-
 class DirectoryRuleError(ServiceError):
-    """A directory rule was broken; the view shows ``msgid % params`` translated."""
-
-    def __init__(self, msgid: str, *, field: str | None = None, **params: object) -> None:
-        super().__init__(msgid % params)
-        self.msgid = msgid
-        self.field = field
-        self.params = params
+    """A directory rule was broken. The view shows it translated, on its field."""
 
 
 # ---------------------------------------------------------------- lookups
@@ -445,7 +434,7 @@ def update_organisation(
     on the old domains cannot silently put them back.
     """
     if org.version != version:
-        raise StaleEdit("organisation changed meanwhile")
+        raise StaleEdit(N_("The organisation was changed by someone else meanwhile."))
     if org.merged_into_id is not None:
         raise DirectoryRuleError(N_("A merged organisation cannot be changed."))
     before = snapshot(org, ORG_FIELDS) | {"domains": org.email_domains}
@@ -484,7 +473,7 @@ def merge_organisations(
     from caseapp.documents.models import Party
 
     if version is not None and duplicate.version != version:
-        raise StaleEdit("organisation changed meanwhile")
+        raise StaleEdit(N_("The organisation was changed by someone else meanwhile."))
     if keep.id == duplicate.id:
         raise DirectoryRuleError(N_("An organisation cannot be merged with itself."), field="keep")
     if duplicate.merged_into_id is not None:
@@ -613,7 +602,7 @@ def update_contact(
 ) -> Contact:
     """Change a contact, refusing an edit based on an old version or a taken address."""
     if contact.version != version:
-        raise StaleEdit("contact changed meanwhile")
+        raise StaleEdit(N_("The contact was changed by someone else meanwhile."))
     if contact.merged_into_id is not None:
         raise DirectoryRuleError(N_("A merged contact cannot be changed."))
     before = snapshot(contact, CONTACT_FIELDS) | {"emails": contact.email_addresses}
@@ -645,7 +634,7 @@ def merge_contacts(
     from caseapp.documents.models import Party
 
     if version is not None and duplicate.version != version:
-        raise StaleEdit("contact changed meanwhile")
+        raise StaleEdit(N_("The contact was changed by someone else meanwhile."))
     if keep.id == duplicate.id:
         raise DirectoryRuleError(N_("A contact cannot be merged with itself."), field="keep")
     if duplicate.merged_into_id is not None:
@@ -726,7 +715,7 @@ def create_mailbox(
 def update_mailbox(mailbox: Mailbox, *, version: int, actor: User | None, **fields) -> Mailbox:
     """Change a mailbox, refusing an edit based on an old version or a taken address."""
     if mailbox.version != version:
-        raise StaleEdit("mailbox changed meanwhile")
+        raise StaleEdit(N_("The mailbox was changed by someone else meanwhile."))
     if mailbox.merged_into_id is not None:
         raise DirectoryRuleError(N_("A merged mailbox cannot be changed."))
     before = snapshot(mailbox, MAILBOX_FIELDS)
@@ -755,7 +744,7 @@ def merge_mailboxes(
     from caseapp.documents.models import Party
 
     if version is not None and duplicate.version != version:
-        raise StaleEdit("mailbox changed meanwhile")
+        raise StaleEdit(N_("The mailbox was changed by someone else meanwhile."))
     if keep.id == duplicate.id:
         raise DirectoryRuleError(N_("A mailbox cannot be merged with itself."), field="keep")
     if duplicate.merged_into_id is not None:

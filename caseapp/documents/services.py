@@ -21,7 +21,7 @@ from caseapp.documents.models import (
     Party,
     PartyRole,
 )
-from caseapp.errors import ServiceError, StaleEdit
+from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
 from caseapp.registry.numbering import document_scope, next_number
 from caseapp.signals import document_registered
@@ -172,11 +172,13 @@ def register_document(
     """
     subject = (subject or "").strip()
     if not subject:
-        raise ServiceError("a document needs a subject")
+        raise ServiceError(N_("A document needs a subject."), field="subject")
     if confidential and not (legal_basis or "").strip():
-        raise ServiceError("a confidential document needs its legal basis")
+        raise ServiceError(
+            N_("A confidential document needs its legal basis."), field="legal_basis"
+        )
     if parent is not None and parent.case_id != case.id:
-        raise ServiceError("a forward or reply must be registered in the same case")
+        raise ServiceError(N_("A forward or reply must be registered in the same case."))
 
     seq = next_number(document_scope(case.id))
     doc = Document(
@@ -248,16 +250,18 @@ def update_document(doc: Document, *, version: int, actor: User | None, **fields
     A cancelled document cannot be edited; an edit based on an old version raises StaleEdit.
     """
     if doc.is_cancelled:
-        raise ServiceError("a cancelled document cannot be changed")
+        raise ServiceError(N_("A cancelled document cannot be changed."))
     if doc.version != version:
-        raise StaleEdit("the document was changed by someone else")
+        raise StaleEdit(N_("The document was changed by someone else meanwhile."))
     before = snapshot(doc, EDITABLE_FIELDS)
     for key, value in fields.items():
         if key not in EDITABLE_FIELDS:
             raise ValueError(f"field {key} cannot be edited after registration")
         setattr(doc, key, value)
     if doc.confidential and not (doc.legal_basis or "").strip():
-        raise ServiceError("a confidential document needs its legal basis")
+        raise ServiceError(
+            N_("A confidential document needs its legal basis."), field="legal_basis"
+        )
     b, a = diff(before, snapshot(doc, EDITABLE_FIELDS))
     if a:
         record("update", doc, actor=actor, case_id=doc.case_id, before=b, after=a)
@@ -269,9 +273,9 @@ def cancel_document(doc: Document, *, reason: str, actor: User | None) -> Docume
     """Cancel (makulera) a document: it stays, with its number taken, marked void with why."""
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("cancelling needs a reason")
+        raise ServiceError(N_("Cancelling needs a reason."), field="reason")
     if doc.is_cancelled:
-        raise ServiceError("the document is cancelled already")
+        raise ServiceError(N_("The document is cancelled already."))
     doc.cancelled_at = utcnow()
     doc.cancelled_by = actor
     doc.cancel_reason = reason

@@ -158,7 +158,7 @@ def edit(number: str):
             status = 409
         except ServiceError as exc:
             db.session.rollback()
-            flash(_("Nothing was saved: %(reason)s.", reason=exc), "error")
+            flash(_("Nothing was saved: %(reason)s", reason=exc.message()), "error")
             status = 400
         else:
             db.session.commit()
@@ -181,7 +181,7 @@ def cancel(number: str):
         cancel_document(doc, reason=form.reason.data, actor=_actor())
     except ServiceError as exc:
         db.session.rollback()
-        flash(_("The document was not cancelled: %(reason)s.", reason=exc), "error")
+        flash(_("The document was not cancelled: %(reason)s", reason=exc.message()), "error")
         return _render_show(doc, form, 400)
     db.session.commit()
     flash(_("Document %(number)s is cancelled. Its number stays taken.", number=number), "success")

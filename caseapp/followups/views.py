@@ -145,7 +145,7 @@ def create(case_id: int):
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(exc.message(), "error")
         else:
             flash(_("The follow-up was added."), "success")
             _flash_moved(fu)
@@ -175,7 +175,7 @@ def edit(fu_id: int):
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(exc.message(), "error")
         else:
             flash(_("The follow-up was changed."), "success")
             _flash_moved(fu)
@@ -208,7 +208,7 @@ def close(fu_id: int):
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(exc.message(), "error")
         else:
             flash(_("The follow-up was closed."), "success")
             return _back(fu.case)
@@ -223,7 +223,7 @@ def _simple_action(fu_id: int, action, done_message: str):
         flash(done_message, "success")
     except ServiceError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(exc.message(), "error")
     return _back(fu.case)
 
 
@@ -281,7 +281,7 @@ def await_reply(document_id: int):
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(exc.message(), "error")
         else:
             flash(_("The document is marked as awaiting a reply."), "success")
             _flash_moved(fu)

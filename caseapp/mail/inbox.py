@@ -25,7 +25,7 @@ from caseapp.auth.models import User
 from caseapp.cases.models import Case
 from caseapp.db import Base, utcnow
 from caseapp.documents import filestore
-from caseapp.errors import ServiceError
+from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
 
 
@@ -207,7 +207,7 @@ def store_message(
     if len(data) > limit:
         raise MailTooLarge(f"the mail is {len(data)} bytes, over the limit of {limit} bytes")
     if not data.strip():
-        raise ServiceError("the mail is empty")
+        raise ServiceError(N_("The mail is empty."))
     filename = safe_filename(filename)
     item = InboxItem(
         source=InboxSource(source),
@@ -331,7 +331,7 @@ def claim(item: InboxItem, *, actor: User | None) -> None:
     )
     if result.rowcount != 1:
         db.session.refresh(item)
-        raise ServiceError("this mail has been handled already")
+        raise ServiceError(N_("This mail has been handled already."))
     # The row now holds exactly these values: set them on the instance as loaded (no SELECT).
     for key, value in values.items():
         set_committed_value(item, key, value)
@@ -342,7 +342,7 @@ def discard(item: InboxItem, *, actor: User | None, reason: str) -> InboxItem:
     """Take an item off the pending list without registering it, with a reason (audited)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("discarding needs a reason")
+        raise ServiceError(N_("Discarding needs a reason."), field="reason")
     result = db.session.execute(
         sa.update(InboxItem)
         .where(InboxItem.id == item.id, InboxItem.status == InboxStatus.PENDING)
@@ -355,7 +355,7 @@ def discard(item: InboxItem, *, actor: User | None, reason: str) -> InboxItem:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise ServiceError("this mail has been handled already")
+        raise ServiceError(N_("This mail has been handled already."))
     db.session.refresh(item)
     record("discard", item, actor=actor, after={"reason": reason})
     return item

@@ -260,7 +260,7 @@ def confirm(item_id: int):
         result = register_inbox_item(item, decision, actor=current_user)
     except ServiceError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(exc.message(), "error")
         item = _item_or_404(item_id)
         if not item.is_pending:
             return redirect(url_for("mail.review", item_id=item.id))
@@ -298,7 +298,7 @@ def discard(item_id: int):
         inbox.discard(item, actor=current_user, reason=form.reason.data)
     except ServiceError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(exc.message(), "error")
         return redirect(url_for("mail.review", item_id=item.id))
     db.session.commit()
     flash(_("The mail was taken off the list without being registered."), "success")

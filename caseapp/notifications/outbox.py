@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from caseapp.audit.services import record
 from caseapp.auth.models import User
 from caseapp.db import utcnow
-from caseapp.errors import ServiceError
+from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
 from caseapp.notifications.models import Notification, NotificationKind, NotificationStatus
 
@@ -33,13 +33,13 @@ def checked_address(value: str | None) -> str:
     display names or anything else a mail header could be tricked with are refused."""
     value = (value or "").strip()
     if not value or _UNSAFE.search(value) or any(c in value for c in '<>,;" '):
-        raise ServiceError(f"not a usable e-mail address: {value!r}")
+        raise ServiceError(N_("Not a usable e-mail address: %(address)r."), address=value)
     try:
         addr = Address(addr_spec=value)
     except (HeaderParseError, ValueError, IndexError) as exc:
-        raise ServiceError(f"not a usable e-mail address: {value!r}") from exc
+        raise ServiceError(N_("Not a usable e-mail address: %(address)r."), address=value) from exc
     if not addr.username or "." not in addr.domain or addr.addr_spec != value:
-        raise ServiceError(f"not a usable e-mail address: {value!r}")
+        raise ServiceError(N_("Not a usable e-mail address: %(address)r."), address=value)
     return value
 
 
@@ -96,7 +96,7 @@ def resend(n: Notification, *, actor: User | None) -> Notification:
     message. The earlier attempts stay on record; the resend is audited.
     """
     if n.status in (NotificationStatus.QUEUED, NotificationStatus.SENDING):
-        raise ServiceError("the notification is waiting to be sent already")
+        raise ServiceError(N_("The notification is waiting to be sent already."))
     before = {"status": n.status.value, "attempts": n.attempts}
     n.status = NotificationStatus.QUEUED
     n.attempts = 0

@@ -99,7 +99,7 @@ def outbox_resend(nid: int):
         flash(_("The notification is queued to be sent again."), "success")
     except ServiceError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(exc.message(), "error")
     return redirect(url_for("notifications.outbox_show", nid=nid))
 
 
@@ -140,7 +140,7 @@ def subscription_list():
                 db.session.commit()
             except ServiceError as exc:
                 db.session.rollback()
-                flash(str(exc), "error")
+                flash(exc.message(), "error")
             else:
                 flash(_("The subscription was saved."), "success")
                 return redirect(url_for("notifications.subscription_list"))
@@ -171,7 +171,7 @@ def subscribe_case(case_id: int):
             flash(_("The mailbox is subscribed to the case."), "success")
         except ServiceError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(exc.message(), "error")
     else:
         flash(_("Choose a mailbox to subscribe."), "error")
     return _to_case(case)

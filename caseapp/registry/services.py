@@ -9,26 +9,15 @@ import sqlalchemy as sa
 
 from caseapp.audit.services import diff, record, snapshot
 from caseapp.auth.models import User
-from caseapp.errors import ServiceError, StaleEdit
+from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
 from caseapp.registry.models import DEFAULT_FORMAT, Series
 
 SERIES_FIELDS = ["prefix", "name", "per_year", "format_template", "active"]
 
 
-def N_(msgid: str) -> str:
-    """Mark ``msgid`` for extraction; the view translates it when it shows the error."""
-    return msgid
-
-
 class SeriesRuleError(ServiceError):
-    """A series rule was broken; the view shows ``msgid % params`` translated."""
-
-    def __init__(self, msgid: str, *, field: str | None = None, **params: object) -> None:
-        super().__init__(msgid % params)
-        self.msgid = msgid
-        self.field = field
-        self.params = params
+    """A series rule was broken. The view shows it translated, on its field."""
 
 
 def list_series() -> list[Series]:
@@ -110,7 +99,7 @@ def update_series(series: Series, *, version: int, actor: User | None, **fields)
     series as it was.
     """
     if series.version != version:
-        raise StaleEdit("the series was changed by someone else")
+        raise StaleEdit(N_("The series was changed by someone else meanwhile."))
     for k in fields:
         if k not in ("name", "format_template", "active"):
             raise ValueError(f"field {k} cannot be changed")

@@ -24,7 +24,7 @@ def _show_error(form, exc: Exception) -> int:
         )
         return 409
     if isinstance(exc, services.SeriesRuleError):
-        message = _(exc.msgid, **exc.params)
+        message = exc.message()
         if exc.field and exc.field in form:
             form[exc.field].errors.append(message)
         else:
