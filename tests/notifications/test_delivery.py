@@ -349,3 +349,16 @@ def test_a_long_batch_keeps_renewing_its_claim(app, factory, subscribed_case, mo
     # 1000 s after the claim, without renewal the lease (900 s) would have run out.
     _, taken = worker.claim("other", now=start + timedelta(seconds=1000), limit=10)
     assert taken == []
+
+
+def test_outbox_pages_show_words_not_codes(app, client, login_as, factory, subscribed_case):
+    login_as("admin")
+    factory.document(subscribed_case)
+    db.session.commit()
+    n = db.session.scalar(sa.select(Notification))
+    listing = client.get("/admin/outbox").get_data(as_text=True)
+    assert "New document" in listing and "Waiting" in listing
+    assert ">registration<" not in listing and ">queued<" not in listing
+    run_once()
+    detail = client.get(f"/admin/outbox/{n.id}").get_data(as_text=True)
+    assert "Caught (development)" in detail and ">caught<" not in detail
