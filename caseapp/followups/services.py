@@ -47,6 +47,17 @@ def _clean_title(title: str) -> str:
     return title[:500]
 
 
+@dataclass
+class NewFollowUp:
+    """One follow-up for ``create_followups``: the arguments of ``create_followup``."""
+
+    title: str
+    due: date
+    assignee: Assignee = None
+    document: Document | None = None
+    kind: FollowUpKind = FollowUpKind.TASK
+
+
 def create_followup(
     case: Case,
     *,
@@ -64,35 +75,50 @@ def create_followup(
     so); the assignee is a user or a group, never both (``None`` means the case officer);
     a linked document belongs to the same case; the creation is audited.
     """
-    if document is not None and document.case_id != case.id:
-        raise ServiceError("the document belongs to another case")
-    if not isinstance(due, date):
-        raise ServiceError("a follow-up needs a due date")
-    rule = due_date_for(due)
-    fu = FollowUp(
-        case=case,
-        kind=FollowUpKind(kind),
-        title=_clean_title(title),
-        due=rule.due,
-        document=document,
-        status=FollowUpStatus.OPEN,
-        created_by=actor,
-    )
-    _set_assignee(fu, assignee)
-    db.session.add(fu)
-    db.session.flush()
-    fu.requested_due = rule.requested if rule.moved else None
-    record(
-        "create",
-        fu,
-        actor=actor,
-        case_id=case.id,
-        summary=fu.title,
-        after=snapshot(fu, FIELDS)
-        | {"document": document.number if document else None}
-        | ({"requested_due": rule.requested.isoformat()} if rule.moved else {}),
-    )
+    (fu,) = create_followups(case, [NewFollowUp(title, due, assignee, document, kind)], actor=actor)
     return fu
+
+
+def create_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | None):
+    """``create_followup`` for several follow-ups of one case, with one flush for them all
+    (their audit events need their ids; nothing else does). Checked before anything is
+    added: a bad one raises ``ServiceError`` and none is created."""
+    rules = []
+    for w in wanted:
+        if w.document is not None and w.document.case_id != case.id:
+            raise ServiceError("the document belongs to another case")
+        if not isinstance(w.due, date):
+            raise ServiceError("a follow-up needs a due date")
+        rules.append((w, _clean_title(w.title), due_date_for(w.due)))
+    created = []
+    for w, title, rule in rules:
+        fu = FollowUp(
+            case=case,
+            kind=FollowUpKind(w.kind),
+            title=title,
+            due=rule.due,
+            document=w.document,
+            status=FollowUpStatus.OPEN,
+            created_by=actor,
+        )
+        fu.requested_due = rule.requested if rule.moved else None  # not stored: no UPDATE
+        _set_assignee(fu, w.assignee)
+        db.session.add(fu)
+        created.append((fu, w.document, rule))
+    if created:
+        db.session.flush()
+    for fu, document, rule in created:
+        record(
+            "create",
+            fu,
+            actor=actor,
+            case_id=case.id,
+            summary=fu.title,
+            after=snapshot(fu, FIELDS)
+            | {"document": document.number if document else None}
+            | ({"requested_due": rule.requested.isoformat()} if rule.moved else {}),
+        )
+    return [fu for fu, _, _ in created]
 
 
 def update_followup(
@@ -260,7 +286,8 @@ def flag_reply(document: Document) -> list[FollowUp]:
     ).all()
     for fu in fus:
         fu.reply_document = document
-    db.session.flush()
+    if fus:
+        db.session.flush()
     return list(fus)
 
 

@@ -96,6 +96,22 @@ def _read_ahead(paths: Iterable[Path], jobs: int) -> Iterator[tuple[Path, list |
                 future.cancel()
 
 
+def _parse(data: bytes, filename: str):
+    """``data`` parsed as ``inbox.PreparedMail`` without storing anything (the question may
+    be answered no); ``chain`` None when ``store_message`` would refuse or not parse it."""
+    from caseapp.mail import inbox
+    from caseapp.mail.parse import MailParseError, parse_bytes
+
+    limit = inbox.max_size()
+    if len(data) > limit or not data.strip():
+        return inbox.PreparedMail(data, None, None)
+    try:
+        chain = parse_bytes(data, filename=inbox.safe_filename(filename), max_size=limit)
+    except MailParseError as exc:
+        return inbox.PreparedMail(data, None, str(exc)[:2000])
+    return inbox.PreparedMail(data, chain, None)
+
+
 def _proposal_text(path: Path, proposal, decision) -> str:
     lines = [f"{path.name}: {len(proposal.messages)} message(s)"]
     for mp in proposal.messages:
@@ -212,7 +228,7 @@ def import_command(
         # nothing of that message behind.
         for part, ready in prepared:
             try:
-                new = _import_one(part, path, ready)
+                new = _import_one(part, path, ready) if yes else _ask_and_import(part, path)
             except ServiceError as exc:
                 db.session.rollback()
                 failures += 1
@@ -228,6 +244,7 @@ def import_command(
                     click.echo(n)
 
     def _import_one(part: bytes, path: Path, ready) -> list[str]:
+        """--yes: store, propose and register in this message's one transaction."""
         item = inbox.store_message(
             part, source=inbox.InboxSource.CLI, filename=path.name, prepared=ready
         )
@@ -240,12 +257,34 @@ def import_command(
             decision = _decide(
                 proposal, case_number=case_number, new_case=new_case, series_prefix=series_prefix
             )
-        if not yes:
-            click.echo(_proposal_text(path, proposal, decision), err=True)
-            if not click.confirm("Register?", default=True, err=True):
-                db.session.rollback()
-                click.echo(f"{path.name}: skipped", err=True)
-                return []
+        return _register(item, path, decision, proposal)
+
+    def _ask_and_import(part: bytes, path: Path) -> list[str]:
+        """Without --yes: propose (reading only), end that read transaction, ask, and only
+        then store and register in a transaction of their own. Nothing is held while the
+        registrar reads the question: no write lock (SQLite), no advisory lock and no open
+        transaction (PostgreSQL). The registration checks duplicates again under its locks
+        (``import_chain``), so a message registered meanwhile is reported, not doubled."""
+        ready = _parse(part, path.name)
+        if ready.chain is None:  # too large, empty or unreadable: said by store_message
+            return _import_one(part, path, ready)
+        proposal = build_proposal(ready.chain)
+        with db.session.no_autoflush:
+            decision = _decide(
+                proposal, case_number=case_number, new_case=new_case, series_prefix=series_prefix
+            )
+        text = _proposal_text(path, proposal, decision)
+        db.session.rollback()  # it only read; the decision's rows are read again when used
+        click.echo(text, err=True)
+        if not click.confirm("Register?", default=True, err=True):
+            click.echo(f"{path.name}: skipped", err=True)
+            return []
+        item = inbox.store_message(
+            part, source=inbox.InboxSource.CLI, filename=path.name, prepared=ready
+        )
+        return _register(item, path, decision, None)
+
+    def _register(item, path: Path, decision, proposal) -> list[str]:
         result = register_inbox_item(item, decision, actor=None, proposal=proposal)
         for i, doc in sorted(result.skipped.items()):
             click.echo(f"{path.name}: message {i} already registered as {doc.number}", err=True)

@@ -325,7 +325,7 @@ def _create_followups(
     case: Case, wanted: list[NewFollowUp], digests: list[str], result: ImportResult, *, actor
 ) -> None:
     try:
-        from caseapp.followups.services import create_followup
+        from caseapp.followups import services as followups
     except ModuleNotFoundError as exc:
         if not (exc.name or "").startswith("caseapp.followups"):
             raise
@@ -339,20 +339,21 @@ def _create_followups(
             if digest == d.content_hash:
                 by_index.setdefault(i, d)
     by_index.update({i: d for i, d in result.skipped.items() if d.case_id == case.id})
+    specs = []
     for f in wanted:
         title = (f.title or "").strip()
         if not title:
             raise ServiceError("a follow-up needs a title")
-        result.followups.append(
-            create_followup(
-                case,
+        specs.append(
+            followups.NewFollowUp(
                 title=title[:500],
                 due=f.due,
-                actor=actor,
                 assignee=None,  # the case officer
                 document=by_index.get(f.message_index) if f.message_index is not None else None,
             )
         )
+    # One flush for all of them (``create_followup`` would flush once each).
+    result.followups.extend(followups.create_followups(case, specs, actor=actor))
 
 
 def register_inbox_item(

@@ -140,3 +140,45 @@ def test_counts_and_buckets(app, factory):
     b = fs.bucket(fs.open_followups(user=me), today)
     assert [len(b.overdue), len(b.today), len(b.this_week), len(b.later)] == [1, 2, 1, 1]
     assert len(db.session.scalars(sa.select(FollowUp)).all()) == 6
+
+
+def test_create_followups_flushes_once_and_audits_each(app, factory):
+    case = factory.case()
+    doc = factory.document(case)
+    db.session.commit()
+    flushes: list[int] = []
+    sa.event.listen(db.session(), "before_flush", lambda *a: flushes.append(1))
+    created = fs.create_followups(
+        case,
+        [
+            fs.NewFollowUp("Återkomma", date(2021, 10, 31)),  # a Sunday: moved to Friday
+            fs.NewFollowUp("Svar väntas", date(2021, 11, 3), document=doc),
+        ],
+        actor=None,
+    )
+    assert len(flushes) == 1
+    assert [f.due for f in created] == [date(2021, 10, 29), date(2021, 11, 3)]
+    assert created[0].requested_due == date(2021, 10, 31) and created[1].requested_due is None
+    assert created[1].document is doc
+    db.session.commit()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity_type == "FollowUp").order_by(AuditEvent.id)
+    ).all()
+    assert [e.entity_id for e in events] == [f.id for f in created]
+    assert events[0].after["requested_due"] == "2021-10-31"
+    assert all(f.version == 1 for f in created)  # written once, no UPDATE after the INSERT
+
+
+def test_create_followups_checks_all_before_adding_any(app, factory):
+    case = factory.case()
+    other = factory.document(factory.case("Annat"))
+    with pytest.raises(ServiceError):
+        fs.create_followups(
+            case,
+            [
+                fs.NewFollowUp("Bra", date(2021, 10, 29)),
+                fs.NewFollowUp("Fel ärende", date(2021, 10, 29), document=other),
+            ],
+            actor=None,
+        )
+    assert not [o for o in db.session.new if isinstance(o, FollowUp)]

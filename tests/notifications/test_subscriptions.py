@@ -177,3 +177,62 @@ def test_readers_cannot_subscribe_mailboxes(app, client, login_as, factory):
     db.session.commit()
     assert client.get("/subscriptions/").status_code == 403
     assert client.post(f"/subscriptions/case/{case.id}", data={}).status_code == 403
+
+
+def _notices(doc) -> list[str]:
+    return sorted(
+        db.session.scalars(
+            sa.select(Notification.recipient_email).where(Notification.document_id == doc.id)
+        )
+    )
+
+
+def _count_subscription_queries(app) -> list[str]:
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM subscriptions" in statement:
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    return seen
+
+
+def test_covering_subscriptions_are_read_once_per_case_and_transaction(app, factory):
+    from caseapp.notifications.subscriptions import end_subscription
+
+    case = factory.case()
+    first = subscribe(actor=None, mailbox=_box(factory), case=case)
+    db.session.commit()
+    queries = _count_subscription_queries(app)
+
+    a = factory.document(case)
+    b = factory.document(case)
+    assert len(queries) == 1  # the second document of the transaction asks no more
+    assert _notices(a) == _notices(b) == ["postlista.kommunstyrelsen@ange.se"]
+
+    # A subscription added in the same transaction counts for the next document …
+    other = _box(factory, address="registrator@ange.se")
+    subscribe(actor=None, mailbox=other, series=case.series)
+    c = factory.document(case)
+    assert _notices(c) == ["postlista.kommunstyrelsen@ange.se", "registrator@ange.se"]
+    # … and one ended in it no longer does, cached or not.
+    end_subscription(first, actor=None)
+    d = factory.document(case)
+    assert _notices(d) == ["registrator@ange.se"]
+    db.session.commit()
+
+    # The next transaction reads them again (others may have changed them meanwhile).
+    before = len(queries)
+    e = factory.document(case)
+    assert len(queries) == before + 1 and _notices(e) == ["registrator@ange.se"]
+
+
+def test_a_rolled_back_subscription_is_not_used_from_the_cache(app, factory):
+    case = factory.case()
+    db.session.commit()
+    sp = db.session.begin_nested()
+    subscribe(actor=None, mailbox=_box(factory), case=case)
+    assert _notices(factory.document(case)) == ["postlista.kommunstyrelsen@ange.se"]
+    sp.rollback()
+    assert _notices(factory.document(case)) == []
