@@ -11,7 +11,7 @@ from caseapp.auth.models import User
 from caseapp.cases.models import Case
 from caseapp.db import utcnow
 from caseapp.documents.models import Direction, Document, DocumentKind
-from caseapp.errors import ServiceError, StaleEdit
+from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
 from caseapp.followups.models import (
     FollowUp,
@@ -35,7 +35,7 @@ def due_date_for(day: date) -> DueDate:
 
 def _set_assignee(fu: FollowUp, assignee: Assignee) -> None:
     if assignee is not None and not isinstance(assignee, User | UserGroup):
-        raise ServiceError("a follow-up is assigned to a user or a group")
+        raise ServiceError(N_("A follow-up is assigned to a user or a group."))
     fu.assignee_user = assignee if isinstance(assignee, User) else None
     fu.assignee_group = assignee if isinstance(assignee, UserGroup) else None
 
@@ -43,7 +43,7 @@ def _set_assignee(fu: FollowUp, assignee: Assignee) -> None:
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise ServiceError("a follow-up needs a title")
+        raise ServiceError(N_("A follow-up needs a title."), field="title")
     return title[:500]
 
 
@@ -86,9 +86,9 @@ def create_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | Non
     rules = []
     for w in wanted:
         if w.document is not None and w.document.case_id != case.id:
-            raise ServiceError("the document belongs to another case")
+            raise ServiceError(N_("The document belongs to another case."))
         if not isinstance(w.due, date):
-            raise ServiceError("a follow-up needs a due date")
+            raise ServiceError(N_("A follow-up needs a due date."), field="due")
         rules.append((w, _clean_title(w.title), due_date_for(w.due)))
     created = []
     for w, title, rule in rules:
@@ -135,9 +135,9 @@ def update_followup(
     An edit based on an older version raises StaleEdit; only changed fields are audited.
     """
     if fu.version != version:
-        raise StaleEdit("the follow-up was changed by someone else")
+        raise StaleEdit(N_("The follow-up was changed by someone else meanwhile."))
     if not fu.is_open:
-        raise ServiceError("reopen the follow-up before changing it")
+        raise ServiceError(N_("Reopen the follow-up before changing it."))
     before = snapshot(fu, FIELDS)
     rule = due_date_for(due)
     fu.title = _clean_title(title)
@@ -165,12 +165,12 @@ def close_followup(
     all further reminders for it.
     """
     if not fu.is_open:
-        raise ServiceError("the follow-up is closed already")
+        raise ServiceError(N_("The follow-up is closed already."))
     outcome = FollowUpOutcome(outcome)
     if outcome == FollowUpOutcome.ANSWERED and document is None:
-        raise ServiceError("say which document answered the follow-up")
+        raise ServiceError(N_("Say which document answered the follow-up."), field="document")
     if document is not None and document.case_id != fu.case_id:
-        raise ServiceError("the answering document belongs to another case")
+        raise ServiceError(N_("The answering document belongs to another case."))
     before = snapshot(fu, FIELDS)
     fu.status = FollowUpStatus.DONE
     fu.outcome = outcome
@@ -196,7 +196,7 @@ def close_followup(
 def cancel_followup(fu: FollowUp, *, actor: User | None, note: str | None = None) -> FollowUp:
     """Cancel an open follow-up that no longer applies (kept, marked cancelled, audited)."""
     if not fu.is_open:
-        raise ServiceError("the follow-up is closed already")
+        raise ServiceError(N_("The follow-up is closed already."))
     fu.status = FollowUpStatus.CANCELLED
     fu.outcome = None
     fu.outcome_note = (note or "").strip() or None
@@ -213,7 +213,7 @@ def reopen_followup(fu: FollowUp, *, actor: User | None) -> FollowUp:
     Reminder stages already sent are not sent again.
     """
     if fu.is_open:
-        raise ServiceError("the follow-up is open already")
+        raise ServiceError(N_("The follow-up is open already."))
     before = snapshot(fu, FIELDS)
     fu.status = FollowUpStatus.OPEN
     fu.outcome = None
@@ -238,9 +238,9 @@ def await_reply(
     """Mark an incoming document as awaiting our reply ("svar väntas"): a follow-up linked to
     it, which a registered reply to the document offers to close."""
     if document.direction != Direction.IN:
-        raise ServiceError("only an incoming document can await a reply")
+        raise ServiceError(N_("Only an incoming document can await a reply."))
     if document.is_cancelled:
-        raise ServiceError("a cancelled document cannot await a reply")
+        raise ServiceError(N_("A cancelled document cannot await a reply."))
     exists = db.session.scalar(
         sa.select(FollowUp.id).where(
             FollowUp.document_id == document.id,
@@ -249,7 +249,7 @@ def await_reply(
         )
     )
     if exists:
-        raise ServiceError("the document awaits a reply already")
+        raise ServiceError(N_("The document awaits a reply already."))
     return create_followup(
         document.case,
         title=title or f"Svar väntas: {document.subject}",
@@ -294,7 +294,7 @@ def flag_reply(document: Document) -> list[FollowUp]:
 def close_with_reply(fu: FollowUp, *, actor: User | None) -> FollowUp:
     """Close a follow-up as answered by the reply that was registered for it."""
     if fu.reply_document is None:
-        raise ServiceError("no reply has been registered for this follow-up")
+        raise ServiceError(N_("No reply has been registered for this follow-up."))
     return close_followup(
         fu, actor=actor, outcome=FollowUpOutcome.ANSWERED, document=fu.reply_document
     )

@@ -30,7 +30,7 @@ from caseapp.documents.services import (
     content_hash,
     register_document,
 )
-from caseapp.errors import ServiceError
+from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
 from caseapp.mail.parse import ParsedChain, ParsedMessage
 from caseapp.registry.models import Series
@@ -232,7 +232,7 @@ def import_chain(
 
     domains = own_domains() if domains is None else domains
     if not chain.messages:
-        raise ServiceError("the mail holds no message to register")
+        raise ServiceError(N_("The mail holds no message to register."))
     if (
         proposal is not None
         and proposal.chain is chain
@@ -249,7 +249,7 @@ def import_chain(
         lookup = PartyLookup()
     wanted = set(range(len(chain.messages)) if decision.indexes is None else decision.indexes)
     if any(i < 0 or i >= len(chain.messages) for i in wanted):
-        raise ServiceError("a chosen message is not in the mail")
+        raise ServiceError(N_("A chosen message is not in the mail."))
     seen: set[str] = set()
     indexes = []
     for i in reversed(range(len(chain.messages))):  # innermost first: keep the inner copy
@@ -259,7 +259,7 @@ def import_chain(
             indexes.append(i)
     indexes.sort()
     if not indexes and not skipped:
-        raise ServiceError("choose at least one message to register")
+        raise ServiceError(N_("Choose at least one message to register."))
 
     result = ImportResult(case=decision.case, documents=[], skipped=skipped)
     if not indexes:
@@ -270,7 +270,7 @@ def import_chain(
     case = decision.case
     if case is None:
         if decision.new_case_series is None:
-            raise ServiceError("choose a case, or a series for a new case")
+            raise ServiceError(N_("Choose a case, or a series for a new case."))
         case = open_case(
             decision.new_case_series,
             title=decision.new_case_title or chain.messages[-1].subject_normalized or "",
@@ -343,7 +343,7 @@ def _create_followups(
     for f in wanted:
         title = (f.title or "").strip()
         if not title:
-            raise ServiceError("a follow-up needs a title")
+            raise ServiceError(N_("A follow-up needs a title."))
         specs.append(
             followups.NewFollowUp(
                 title=title[:500],
@@ -377,7 +377,7 @@ def register_inbox_item(
     try:
         chain = inbox.load_chain(item)
     except MailParseError as exc:
-        raise ServiceError(f"the mail could not be read: {exc}") from exc
+        raise ServiceError(N_("The mail could not be read: %(error)s"), error=str(exc)) from exc
     result = import_chain(
         chain,
         decision,

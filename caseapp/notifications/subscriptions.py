@@ -15,7 +15,7 @@ from caseapp.cases.models import Case
 from caseapp.db import utcnow
 from caseapp.directory.models import Mailbox, Organisation
 from caseapp.documents.models import Document
-from caseapp.errors import ServiceError
+from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
 from caseapp.notifications.models import (
     Notification,
@@ -67,10 +67,12 @@ def subscribe(
     (its mode and language updated). Audited.
     """
     if (mailbox is None) == (user is None):
-        raise ServiceError("a subscription is for one mailbox or one user")
+        raise ServiceError(N_("A subscription is for one mailbox or one user."))
     targets = [t for t in (case, organisation, series, programme) if t is not None]
     if len(targets) != 1:
-        raise ServiceError("a subscription follows one case, organisation, series or programme")
+        raise ServiceError(
+            N_("A subscription follows one case, organisation, series or programme.")
+        )
     mode = SubscriptionMode(mode)
     language = language if language in ("sv", "en") else "sv"
     existing = db.session.scalar(
