@@ -161,8 +161,9 @@ def demo(app) -> dict:
 def switch_to_english(page) -> None:
     """Use the header's language button; the tests read English labels."""
     if page.locator("html").get_attribute("lang") != "en":
-        page.get_by_role("button", name="English").click()
-        page.wait_for_load_state()
+        # The button posts a form: wait for the page it leads to, not the current one.
+        with page.expect_navigation():
+            page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
 
 
