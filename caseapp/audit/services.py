@@ -4,6 +4,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+import sqlalchemy as sa
+
 from caseapp.audit.models import AuditEvent
 from caseapp.auth.models import User
 from caseapp.extensions import db
@@ -60,3 +62,41 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_now(action: str, entity: Any, **kwargs) -> None:
+    """``record``, written at once with a plain INSERT (see ``record_many_now``)."""
+    record_many_now([dict(kwargs, action=action, entity=entity)])
+
+
+def record_many_now(events: list[dict]) -> None:
+    """``record`` for each of ``events`` (dicts of its arguments), written at once with one
+    plain INSERT on the session's connection (same transaction) instead of waiting, as ORM
+    objects, for the next flush: for callers that have just flushed and need no
+    ``AuditEvent`` objects. If audit events recorded earlier are still pending, or an entity
+    has no id yet, it falls back to ``record`` so the log keeps the order of recording."""
+    if not events:
+        return
+    session = db.session()
+    if any(
+        getattr(e["entity"], "id", None) is None and e["entity"] is not None for e in events
+    ) or any(isinstance(o, AuditEvent) for o in session.new):
+        for e in events:
+            record(**e)
+        return
+    rows = []
+    for e in events:
+        actor = e.get("actor")
+        rows.append(
+            {
+                "action": e["action"],
+                "entity_type": type(e["entity"]).__name__,
+                "entity_id": getattr(e["entity"], "id", None),
+                "actor_id": actor.id if actor else None,
+                "case_id": e.get("case_id"),
+                "summary": e.get("summary"),
+                "before": e.get("before"),
+                "after": e.get("after"),
+            }
+        )
+    session.connection().execute(sa.insert(AuditEvent.__table__), rows)

@@ -99,6 +99,25 @@ class PartyLookup:
         return self._found[address]
 
 
+_STORED = "caseapp.documents.stored"
+
+
+def remember_stored(pairs) -> None:
+    """Remember ``(data, sha256)`` of files just stored in the file store (by
+    ``filestore.put``, here or in a worker that has returned), so that registering them
+    does not hash them again. Keyed by the very bytes objects (held, so the key stays
+    theirs); replaces what was remembered before (one mail at a time)."""
+    db.session().info[_STORED] = {id(data): (data, digest) for data, digest in pairs}
+
+
+def _put(data: bytes) -> str:
+    """``filestore.put(data)``, unless those very bytes were stored just before."""
+    hit = db.session().info.get(_STORED, {}).get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    return filestore.put(data)
+
+
 def _address(p: PartyInput) -> str | None:
     return (p.address or "").strip().lower() or None
 
@@ -205,7 +224,7 @@ def register_document(
         content_hash=content_digest,
     )
     if original is not None:
-        doc.original_sha256 = filestore.put(original)
+        doc.original_sha256 = _put(original)
         doc.original_size = len(original)
         doc.original_filename = original_filename
         doc.original_media_type = original_media_type or "application/octet-stream"
@@ -218,7 +237,7 @@ def register_document(
             filename=a.filename,
             media_type=a.media_type,
             size=len(a.content),
-            sha256=filestore.put(a.content),
+            sha256=_put(a.content),
         )
         for i, a in enumerate(attachments or [])
     ]

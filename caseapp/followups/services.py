@@ -83,6 +83,19 @@ def create_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | Non
     """``create_followup`` for several follow-ups of one case, with one flush for them all
     (their audit events need their ids; nothing else does). Checked before anything is
     added: a bad one raises ``ServiceError`` and none is created."""
+    created, audit_events = add_followups(case, wanted, actor=actor)
+    if created:
+        db.session.flush()
+    for event in audit_events():
+        record(**event)
+    return created
+
+
+def add_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | None):
+    """``create_followups`` without the flush and the audit: the follow-ups are added to the
+    session and returned with a function giving their audit events (``audit.record``'s
+    arguments), to be called and recorded once they are flushed (e.g. with
+    ``audit.record_many_now``). For a caller that flushes them with its own last flush."""
     rules = []
     for w in wanted:
         if w.document is not None and w.document.case_id != case.id:
@@ -90,7 +103,7 @@ def create_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | Non
         if not isinstance(w.due, date):
             raise ServiceError(N_("A follow-up needs a due date."), field="due")
         rules.append((w, _clean_title(w.title), due_date_for(w.due)))
-    created = []
+    created: list = []
     for w, title, rule in rules:
         fu = FollowUp(
             case=case,
@@ -105,20 +118,23 @@ def create_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | Non
         _set_assignee(fu, w.assignee)
         db.session.add(fu)
         created.append((fu, w.document, rule))
-    if created:
-        db.session.flush()
-    for fu, document, rule in created:
-        record(
-            "create",
-            fu,
-            actor=actor,
-            case_id=case.id,
-            summary=fu.title,
-            after=snapshot(fu, FIELDS)
-            | {"document": document.number if document else None}
-            | ({"requested_due": rule.requested.isoformat()} if rule.moved else {}),
-        )
-    return [fu for fu, _, _ in created]
+
+    def audit_events() -> list[dict]:
+        return [
+            {
+                "action": "create",
+                "entity": fu,
+                "actor": actor,
+                "case_id": case.id,
+                "summary": fu.title,
+                "after": snapshot(fu, FIELDS)
+                | {"document": document.number if document else None}
+                | ({"requested_due": rule.requested.isoformat()} if rule.moved else {}),
+            }
+            for fu, document, rule in created
+        ]
+
+    return [fu for fu, _, _ in created], audit_events
 
 
 def update_followup(

@@ -214,6 +214,7 @@ def import_chain(
     original_filename: str | None = None,
     original_media_type: str | None = None,
     proposal=None,
+    followup_audit: list | None = None,
 ) -> ImportResult:
     """Register ``chain`` as ``decision`` says, in the caller's transaction (flushes only).
 
@@ -227,6 +228,10 @@ def import_chain(
     ``proposal``: the chain's proposal, if built with ``registering=True`` in this same
     transaction; its duplicate check (made under the same locks) and directory lookups are
     then used instead of being made again. Any other proposal is ignored.
+
+    ``followup_audit``: a list to leave the follow-ups unflushed and append to it the
+    function that gives their audit events (``followups.add_followups``); the caller
+    flushes, then records them. Without it they are flushed and audited here.
     """
     from caseapp.mail.proposal import direction_for, find_registered, own_domains
 
@@ -317,12 +322,20 @@ def import_chain(
         party_lookup=lookup,
     )
     if decision.followups:
-        _create_followups(case, decision.followups, digests, result, actor=actor)
+        _create_followups(
+            case, decision.followups, digests, result, actor=actor, audit_later=followup_audit
+        )
     return result
 
 
 def _create_followups(
-    case: Case, wanted: list[NewFollowUp], digests: list[str], result: ImportResult, *, actor
+    case: Case,
+    wanted: list[NewFollowUp],
+    digests: list[str],
+    result: ImportResult,
+    *,
+    actor,
+    audit_later: list | None = None,
 ) -> None:
     try:
         from caseapp.followups import services as followups
@@ -352,8 +365,14 @@ def _create_followups(
                 document=by_index.get(f.message_index) if f.message_index is not None else None,
             )
         )
-    # One flush for all of them (``create_followup`` would flush once each).
-    result.followups.extend(followups.create_followups(case, specs, actor=actor))
+    # One flush for all of them (``create_followup`` would flush once each); none here if
+    # the caller flushes them with its own.
+    if audit_later is None:
+        result.followups.extend(followups.create_followups(case, specs, actor=actor))
+        return
+    created, audit = followups.add_followups(case, specs, actor=actor)
+    result.followups.extend(created)
+    audit_later.append(audit)
 
 
 def register_inbox_item(
@@ -372,12 +391,15 @@ def register_inbox_item(
     from caseapp.mail import inbox
     from caseapp.mail.parse import MailParseError
 
-    inbox.claim(item, actor=actor)
+    # An item stored by this transaction is marked done just before the last flush, so its
+    # row is updated once (``claim(defer=True)``).
+    deferred = inbox.claim(item, actor=actor, defer=True)
     raw = inbox.raw_bytes(item)
     try:
         chain = inbox.load_chain(item)
     except MailParseError as exc:
         raise ServiceError(N_("The mail could not be read: %(error)s"), error=str(exc)) from exc
+    followup_audit: list = []
     result = import_chain(
         chain,
         decision,
@@ -386,18 +408,27 @@ def register_inbox_item(
         original_filename=item.filename,
         original_media_type=item.media_type,
         proposal=proposal,
+        followup_audit=followup_audit,
     )
+    if deferred:
+        inbox.mark_done(item, actor=actor)
     item.case = result.case
     item.document_numbers = result.all_numbers
-    from caseapp.audit.services import record
+    from caseapp.audit.services import record_many_now
 
-    record(
-        "register",
-        item,
-        actor=actor,
-        case_id=result.case.id if result.case else None,
-        summary=", ".join(item.document_numbers)[:500],
-        after={"documents": item.document_numbers},
-    )
+    # One flush for the follow-ups, the item's row and the documents' pending audit events;
+    # then the remaining audit events, in the order they happened, as one plain INSERT.
     db.session.flush()
+    events = [event for audit_events in followup_audit for event in audit_events()]
+    events.append(
+        {
+            "action": "register",
+            "entity": item,
+            "actor": actor,
+            "case_id": result.case.id if result.case else None,
+            "summary": ", ".join(item.document_numbers)[:500],
+            "after": {"documents": item.document_numbers},
+        }
+    )
+    record_many_now(events)
     return result

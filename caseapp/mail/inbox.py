@@ -20,11 +20,12 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
-from caseapp.audit.services import record
+from caseapp.audit.services import record, record_now
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
 from caseapp.db import Base, utcnow
 from caseapp.documents import filestore
+from caseapp.documents.services import remember_stored
 from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
 
@@ -156,6 +157,10 @@ class PreparedMail:
     data: bytes
     chain: object | None  # ParsedChain
     parse_error: str | None
+    # Set when the files are stored (``prepare_message``): the SHA-256 of ``data`` and of
+    # each message's attachments, so the main process does not hash them again.
+    sha256: str | None = None
+    attachment_sha256: list[list[str]] | None = None
 
 
 def prepare_message(data: bytes, *, filename: str | None = None) -> PreparedMail:
@@ -171,13 +176,10 @@ def prepare_message(data: bytes, *, filename: str | None = None) -> PreparedMail
     try:
         chain = parse_bytes(data, filename=safe_filename(filename), max_size=limit)
     except MailParseError as exc:
-        filestore.put(data)
-        return PreparedMail(data, None, str(exc)[:2000])
-    filestore.put(data)
-    for m in chain.messages:
-        for a in m.attachments:
-            filestore.put(a.content)
-    return PreparedMail(data, chain, None)
+        return PreparedMail(data, None, str(exc)[:2000], sha256=filestore.put(data))
+    sha256 = filestore.put(data)
+    attachments = [[filestore.put(a.content) for a in m.attachments] for m in chain.messages]
+    return PreparedMail(data, chain, None, sha256=sha256, attachment_sha256=attachments)
 
 
 def store_message(
@@ -209,11 +211,17 @@ def store_message(
     if not data.strip():
         raise ServiceError(N_("The mail is empty."))
     filename = safe_filename(filename)
+    if prepared is not None and prepared.data is not data and prepared.data != data:
+        raise ValueError("prepared for other bytes")
+    if prepared is not None and prepared.sha256 and filestore.exists(prepared.sha256):
+        raw_sha256 = prepared.sha256  # stored (and fsync'ed) by prepare_message
+    else:
+        raw_sha256 = filestore.put(data)
     item = InboxItem(
         source=InboxSource(source),
         status=InboxStatus.PENDING,
         received_at=received_at or utcnow(),
-        raw_sha256=filestore.put(data),
+        raw_sha256=raw_sha256,
         size=len(data),
         filename=filename,
         media_type=(media_type or media_type_for(filename, data))[:100],
@@ -223,8 +231,6 @@ def store_message(
         created_by=actor,
     )
     chain = None
-    if prepared is not None and prepared.data is not data and prepared.data != data:
-        raise ValueError("prepared for other bytes")
     try:
         if prepared is not None and prepared.parse_error is not None:
             raise MailParseError(prepared.parse_error)
@@ -245,13 +251,19 @@ def store_message(
                 who = f"{s.name} <{s.email}>" if s.name and s.email else (s.email or s.name)
                 item.sender = who[:500] or None
             item.message_id = top.message_id[:998] if top.message_id else None
-    # Kept on the instance (not stored) so that registering it at once parses it only once.
+    # Kept on the instance (not stored) so that registering it at once parses it only once,
+    # and the digests of the files stored so that it hashes none of them again.
     item.received = (data, chain)
+    stored = [(data, raw_sha256)]
+    if chain is not None and prepared is not None and prepared.attachment_sha256 is not None:
+        for m, digests in zip(chain.messages, prepared.attachment_sha256, strict=True):
+            stored.extend(zip((a.content for a in m.attachments), digests, strict=True))
+    remember_stored(stored)
     db.session.add(item)
     db.session.flush()
     # The transaction that inserted the row: until it commits no one else can see the item.
     item.stored_in = weakref.ref(db.session().get_transaction())
-    record(
+    record_now(
         "receive",
         item,
         actor=actor,
@@ -293,7 +305,7 @@ def load_chain(item: InboxItem):
     return parse_bytes(raw_bytes(item), filename=item.filename, max_size=max(max_size(), item.size))
 
 
-def claim(item: InboxItem, *, actor: User | None) -> None:
+def claim(item: InboxItem, *, actor: User | None, defer: bool = False) -> bool:
     """Move the item from pending to done, or raise ``ServiceError`` if somebody else did.
 
     One conditional UPDATE, so of two registrars confirming the same item at the same time
@@ -303,7 +315,9 @@ def claim(item: InboxItem, *, actor: User | None) -> None:
     An item stored by this very transaction (the CLI stores and registers in one) is not yet
     visible to anyone else, and the transaction's first write (the insert) has taken the
     lock: it is marked done without a statement of its own (the change is flushed with the
-    rest).
+    rest). With ``defer`` such an item is not even marked yet: ``claim`` returns True and the
+    caller calls ``mark_done`` just before its last flush, so that the item's row is updated
+    once (status and result together) instead of twice. Returns False otherwise.
     """
     stored_in = getattr(item, "stored_in", None)
     tx = db.session().get_transaction()
@@ -314,10 +328,10 @@ def claim(item: InboxItem, *, actor: User | None) -> None:
         and sa.inspect(item).persistent
         and item.status == InboxStatus.PENDING
     ):
-        item.status = InboxStatus.DONE
-        item.done_at = utcnow()
-        item.done_by = actor
-        return
+        if defer:
+            return True
+        mark_done(item, actor=actor)
+        return False
     values = {
         "status": InboxStatus.DONE,
         "done_at": utcnow(),
@@ -336,6 +350,15 @@ def claim(item: InboxItem, *, actor: User | None) -> None:
     for key, value in values.items():
         set_committed_value(item, key, value)
     set_committed_value(item, "done_by", actor)
+    return False
+
+
+def mark_done(item: InboxItem, *, actor: User | None) -> None:
+    """Mark an item ``claim(..., defer=True)`` left to the caller as done (in the session;
+    written with the next flush)."""
+    item.status = InboxStatus.DONE
+    item.done_at = utcnow()
+    item.done_by = actor
 
 
 def discard(item: InboxItem, *, actor: User | None, reason: str) -> InboxItem:

@@ -161,6 +161,28 @@ class Proposal:
 
 # ---------------------------------------------------------------- lookups
 
+# The proposal's queries, built once with bind parameters (a bulk import runs them for every
+# file; building a ``select()`` anew each time costs more than SQLite takes to run it).
+_NOT_CANCELLED = Document.cancelled_at.is_(None)
+_BY_DIGEST = Document.content_hash.in_(sa.bindparam("digests", expanding=True))
+_BY_MESSAGE_ID = Document.message_id.in_(sa.bindparam("ids", expanding=True))
+_REGISTERED_ORDER = (Document.registered_at, Document.id)
+_REGISTERED_BY_DIGEST = (
+    sa.select(Document).where(_BY_DIGEST, _NOT_CANCELLED).order_by(*_REGISTERED_ORDER)
+)
+_REGISTERED_BY_ID_OR_DIGEST = (
+    sa.select(Document)
+    .where(sa.or_(_BY_MESSAGE_ID, _BY_DIGEST), _NOT_CANCELLED)
+    .order_by(*_REGISTERED_ORDER)
+)
+_THREAD_DOCUMENT = (
+    sa.select(Document)
+    .where(Document.message_id.in_(sa.bindparam("ids", expanding=True)), _NOT_CANCELLED)
+    .order_by(Document.registered_at.desc(), Document.id.desc())
+    .limit(1)
+)
+_ALL_SERIES = sa.select(Series).order_by(Series.prefix)
+
 
 def find_registered(chain: ParsedChain, *, digests: list[str] | None = None) -> dict[int, Document]:
     """The chain's messages that are registered already (same Message-ID, or the same
@@ -174,18 +196,14 @@ def find_registered(chain: ParsedChain, *, digests: list[str] | None = None) -> 
     for i, d in enumerate(digest_of):
         digests_wanted.setdefault(d, i)
     found: dict[int, Document] = {}
-    conds = []
-    if ids:
-        conds.append(Document.message_id.in_(list(ids)))
-    if digests_wanted:
-        conds.append(Document.content_hash.in_(list(digests_wanted)))
-    if not conds:
+    if not digests_wanted:  # no message (each message has a digest)
         return found
-    docs = db.session.scalars(
-        sa.select(Document)
-        .where(sa.or_(*conds), Document.cancelled_at.is_(None))
-        .order_by(Document.registered_at, Document.id)
-    ).all()
+    if ids:
+        docs = db.session.scalars(
+            _REGISTERED_BY_ID_OR_DIGEST, {"ids": list(ids), "digests": list(digests_wanted)}
+        ).all()
+    else:
+        docs = db.session.scalars(_REGISTERED_BY_DIGEST, {"digests": list(digests_wanted)}).all()
     for d in docs:
         for i, m in enumerate(chain.messages):
             if i in found:
@@ -401,17 +419,12 @@ def _build_proposal(chain: ParsedChain, *, domains: list[str] | None, registerin
     thread_ids = {x for m in msgs for x in [m.in_reply_to, *m.references] if x}
     thread_ids -= {m.message_id for m in msgs if m.message_id}
     if thread_ids:
-        doc = db.session.scalar(
-            sa.select(Document)
-            .where(Document.message_id.in_(thread_ids), Document.cancelled_at.is_(None))
-            .order_by(Document.registered_at.desc(), Document.id.desc())
-            .limit(1)
-        )
+        doc = db.session.scalar(_THREAD_DOCUMENT, {"ids": list(thread_ids)})
         if doc is not None:
             case, match = doc.case, MATCH_THREAD
     if case is None and registered:
         case, match = registered[min(registered)].case, MATCH_REGISTERED
-    series = list(db.session.scalars(sa.select(Series).order_by(Series.prefix)))
+    series = list(db.session.scalars(_ALL_SERIES))
     by_number = cases_by_number_in([m.subject for m in msgs], series)
     if case is None and by_number:
         case, match = by_number[0], MATCH_NUMBER
