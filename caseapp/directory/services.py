@@ -95,17 +95,44 @@ def _domain_candidates(email: str) -> list[str]:
     return [".".join(parts[i:]) for i in range(len(parts) - 1)]
 
 
+_BATCH_STATEMENTS: dict[str, sa.Select] = {}
+
+
+def _batch_statement(kind: str) -> sa.Select:
+    """The batch lookups' statements, built once (an expanding bind parameter ``keys``):
+    building a ``select()`` with its options anew for every mail cost more than running it."""
+    stmt = _BATCH_STATEMENTS.get(kind)
+    if stmt is None:
+        keys = sa.bindparam("keys", expanding=True)
+        if kind == "organisations":
+            stmt = (
+                sa.select(OrganisationDomain)
+                .where(OrganisationDomain.domain.in_(keys))
+                .options(joinedload(OrganisationDomain.organisation))
+            )
+        elif kind == "contacts":
+            stmt = (
+                sa.select(ContactEmail)
+                .where(ContactEmail.email.in_(keys))
+                .options(joinedload(ContactEmail.contact).joinedload(Contact.organisation))
+            )
+        else:
+            stmt = (
+                sa.select(Mailbox)
+                .where(Mailbox.address.in_(keys))
+                .options(joinedload(Mailbox.organisation))
+            )
+        _BATCH_STATEMENTS[kind] = stmt
+    return stmt
+
+
 def organisations_for_emails(emails: Iterable[str]) -> dict[str, Organisation]:
     """``organisation_for_email`` for many addresses, in one query."""
     candidates = {e: _domain_candidates(e) for e in set(emails) if e}
     wanted = {c for cs in candidates.values() for c in cs}
     if not wanted:
         return {}
-    rows = db.session.scalars(
-        sa.select(OrganisationDomain)
-        .where(OrganisationDomain.domain.in_(wanted))
-        .options(joinedload(OrganisationDomain.organisation))
-    ).all()
+    rows = db.session.scalars(_batch_statement("organisations"), {"keys": list(wanted)}).all()
     by_domain = {r.domain: r.organisation for r in rows}
     found = {}
     for email, cs in candidates.items():
@@ -122,9 +149,7 @@ def contacts_for_emails(emails: Iterable[str]) -> dict[str, Contact]:
     if not keys:
         return {}
     rows = db.session.scalars(
-        sa.select(ContactEmail)
-        .where(ContactEmail.email.in_(set(keys.values())))
-        .options(joinedload(ContactEmail.contact).joinedload(Contact.organisation))
+        _batch_statement("contacts"), {"keys": list(set(keys.values()))}
     ).all()
     by_email = {r.email: r.contact for r in rows}
     return {e: _follow(Contact, by_email[k]) for e, k in keys.items() if k in by_email}
@@ -136,9 +161,7 @@ def mailboxes_for_emails(emails: Iterable[str]) -> dict[str, Mailbox]:
     if not keys:
         return {}
     rows = db.session.scalars(
-        sa.select(Mailbox)
-        .where(Mailbox.address.in_(set(keys.values())))
-        .options(joinedload(Mailbox.organisation))
+        _batch_statement("mailboxes"), {"keys": list(set(keys.values()))}
     ).all()
     by_address = {r.address: r for r in rows}
     return {e: _follow(Mailbox, by_address[k]) for e, k in keys.items() if k in by_address}

@@ -151,13 +151,29 @@ def subscription_case_filter(sub: Subscription):
     return Case.programme_id == sub.programme_id
 
 
-def _covering(case: Case):
-    conditions = [Subscription.case_id == case.id, Subscription.series_id == case.series_id]
-    if case.organisation_id is not None:
-        conditions.append(Subscription.organisation_id == case.organisation_id)
-    if case.programme_id is not None:
-        conditions.append(Subscription.programme_id == case.programme_id)
-    return sa.or_(*conditions)
+_COVERING_STATEMENT: list = []
+
+
+def _covering_statement() -> sa.Select:
+    """The active immediate subscriptions of a case, its series, its organisation or its
+    programme, case subscriptions first: built once, with bind parameters (a case without
+    organisation or programme binds NULL there, and ``= NULL`` matches nothing)."""
+    if not _COVERING_STATEMENT:
+        _COVERING_STATEMENT.append(
+            sa.select(Subscription)
+            .where(
+                Subscription.active.is_(True),
+                Subscription.mode == SubscriptionMode.IMMEDIATE,
+                sa.or_(
+                    Subscription.case_id == sa.bindparam("case"),
+                    Subscription.series_id == sa.bindparam("series"),
+                    Subscription.organisation_id == sa.bindparam("organisation"),
+                    Subscription.programme_id == sa.bindparam("programme"),
+                ),
+            )
+            .order_by(Subscription.case_id.is_(None), Subscription.id)
+        )
+    return _COVERING_STATEMENT[0]
 
 
 _COVERING = "caseapp.covering_subscriptions"  # session.info: (transaction ref, {key: subs})
@@ -217,13 +233,8 @@ def covering_subscriptions(case: Case) -> list[Subscription]:
         # subscriptions exist; pending subscriptions were flushed above.
         with session.no_autoflush:
             subs = session.scalars(
-                sa.select(Subscription)
-                .where(
-                    Subscription.active.is_(True),
-                    Subscription.mode == SubscriptionMode.IMMEDIATE,
-                    _covering(case),
-                )
-                .order_by(Subscription.case_id.is_(None), Subscription.id)
+                _covering_statement(),
+                {"case": key[0], "series": key[1], "organisation": key[2], "programme": key[3]},
             ).all()
         if cache is not None:
             cache[key] = subs
