@@ -10,22 +10,9 @@ from caseapp.auth.models import Role, User
 from caseapp.auth.permissions import Perm, require
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
+from caseapp.forms import show_service_error
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
-
-
-def _show_error(form, exc: ServiceError) -> int:
-    if isinstance(exc, services.UserRuleError):
-        message = exc.message()
-        if exc.field and exc.field in form:
-            form[exc.field].errors.append(message)
-        else:
-            form.form_errors.append(message)
-    else:
-        # create_user's own checks (length, duplicate) are also form validators, so this
-        # is only reached in a race; its English text is better than nothing.
-        form.form_errors.append(_("The user could not be saved: %(reason)s", reason=exc.message()))
-    return 400
 
 
 @bp.get("/")
@@ -53,7 +40,7 @@ def new():
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            status = _show_error(form, exc)
+            status = show_service_error(form, exc)
         else:
             flash(_("The user %(email)s was created.", email=user.email), "success")
             return redirect(url_for(".index"))
@@ -83,7 +70,7 @@ def edit(id: int):
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            status = _show_error(form, exc)
+            status = show_service_error(form, exc)
         else:
             flash(_("The user %(email)s was saved.", email=user.email), "success")
             return redirect(url_for(".index"))

@@ -27,8 +27,9 @@ from caseapp.directory.forms import (
     organisation_choices,
 )
 from caseapp.directory.models import Contact, Mailbox, MailboxKind, Organisation, OrganisationKind
-from caseapp.errors import ServiceError, StaleEdit
+from caseapp.errors import ServiceError
 from caseapp.extensions import db
+from caseapp.forms import show_service_error
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
@@ -62,24 +63,6 @@ def document_url(number: str) -> str:
 
 def _page() -> int:
     return request.args.get("page", 1, type=int) or 1
-
-
-def _show_error(form, exc: ServiceError) -> int:
-    """Put a service error on the form (on its field if it names one); the status to answer."""
-    if isinstance(exc, StaleEdit | StaleDataError):
-        form.form_errors.append(
-            _("Someone else changed this record while you were editing it. Reload and try again.")
-        )
-        return 409
-    if isinstance(exc, services.DirectoryRuleError):
-        message = exc.message()
-        if exc.field and exc.field in form:
-            form[exc.field].errors.append(message)
-        else:
-            form.form_errors.append(message)
-        return 400
-    form.form_errors.append(_("The change could not be saved."))
-    return 400
 
 
 def _organisation_or_none(org_id: int) -> Organisation | None:
@@ -128,7 +111,7 @@ def organisation_new():
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            status = _show_error(form, exc)
+            status = show_service_error(form, exc)
         else:
             flash(_("The organisation %(name)s was created.", name=org.name), "success")
             return redirect(url_for(".organisation", id=org.id))
@@ -193,7 +176,7 @@ def organisation_edit(id: int):
             db.session.commit()
         except (ServiceError, StaleDataError) as exc:
             db.session.rollback()
-            status = _show_error(form, exc)
+            status = show_service_error(form, exc)
         else:
             flash(_("The organisation %(name)s was saved.", name=org.name), "success")
             return redirect(url_for(".organisation", id=org.id))
@@ -218,7 +201,7 @@ def organisation_merge(id: int):
         db.session.commit()
     except (ServiceError, StaleDataError) as exc:
         db.session.rollback()
-        status = _show_error(form, exc)
+        status = show_service_error(form, exc)
         return _render_organisation(duplicate, form, status)
     flash(
         _("%(duplicate)s was merged into %(keep)s.", duplicate=duplicate.name, keep=keep.name),
@@ -272,7 +255,7 @@ def contact_new():
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            status = _show_error(form, exc)
+            status = show_service_error(form, exc)
         else:
             flash(_("The contact %(name)s was created.", name=contact.name), "success")
             return redirect(url_for(".contact", id=contact.id))
@@ -344,7 +327,7 @@ def contact_edit(id: int):
             db.session.commit()
         except (ServiceError, StaleDataError) as exc:
             db.session.rollback()
-            status = _show_error(form, exc)
+            status = show_service_error(form, exc)
         else:
             flash(_("The contact %(name)s was saved.", name=contact.name), "success")
             return redirect(url_for(".contact", id=contact.id))
@@ -369,7 +352,7 @@ def contact_merge(id: int):
         db.session.commit()
     except (ServiceError, StaleDataError) as exc:
         db.session.rollback()
-        return _render_contact(duplicate, form, _show_error(form, exc))
+        return _render_contact(duplicate, form, show_service_error(form, exc))
     flash(
         _("%(duplicate)s was merged into %(keep)s.", duplicate=duplicate.name, keep=keep.name),
         "success",
@@ -414,7 +397,7 @@ def mailbox_new():
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            status = _show_error(form, exc)
+            status = show_service_error(form, exc)
         else:
             flash(_("The mailbox %(address)s was created.", address=box.address), "success")
             return redirect(url_for(".mailbox", id=box.id))
@@ -479,7 +462,7 @@ def mailbox_edit(id: int):
             db.session.commit()
         except (ServiceError, StaleDataError) as exc:
             db.session.rollback()
-            status = _show_error(form, exc)
+            status = show_service_error(form, exc)
         else:
             flash(_("The mailbox %(address)s was saved.", address=box.address), "success")
             return redirect(url_for(".mailbox", id=box.id))
@@ -504,7 +487,7 @@ def mailbox_merge(id: int):
         db.session.commit()
     except (ServiceError, StaleDataError) as exc:
         db.session.rollback()
-        return _render_mailbox(duplicate, form, _show_error(form, exc))
+        return _render_mailbox(duplicate, form, show_service_error(form, exc))
     flash(
         _(
             "%(duplicate)s was merged into %(keep)s.",

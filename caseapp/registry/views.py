@@ -6,32 +6,15 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.auth.permissions import Perm, require
-from caseapp.errors import ServiceError, StaleEdit
+from caseapp.errors import ServiceError
 from caseapp.extensions import db
+from caseapp.forms import show_service_error
 from caseapp.registry import services
 from caseapp.registry.forms import SeriesEditForm, SeriesForm
 from caseapp.registry.models import DEFAULT_FORMAT, Series
 from caseapp.timeutil import local_now
 
 bp = Blueprint("registry", __name__, url_prefix="/admin")
-
-
-def _show_error(form, exc: Exception) -> int:
-    """Put a service error on the form (on its field if it names one); the status to answer."""
-    if isinstance(exc, StaleEdit | StaleDataError):
-        form.form_errors.append(
-            _("Someone else changed this record while you were editing it. Reload and try again.")
-        )
-        return 409
-    if isinstance(exc, services.SeriesRuleError):
-        message = exc.message()
-        if exc.field and exc.field in form:
-            form[exc.field].errors.append(message)
-        else:
-            form.form_errors.append(message)
-        return 400
-    form.form_errors.append(_("The change could not be saved."))
-    return 400
 
 
 @bp.get("/series")
@@ -61,7 +44,7 @@ def series_new():
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            status = _show_error(form, exc)
+            status = show_service_error(form, exc)
         else:
             flash(_("The series %(prefix)s was created.", prefix=series.prefix), "success")
             return redirect(url_for(".series_list"))
@@ -96,7 +79,7 @@ def series_edit(id: int):
             db.session.commit()
         except (ServiceError, StaleDataError) as exc:
             db.session.rollback()
-            status = _show_error(form, exc)
+            status = show_service_error(form, exc)
         else:
             flash(_("The series %(prefix)s was saved.", prefix=series.prefix), "success")
             return redirect(url_for(".series_list"))
