@@ -14,6 +14,17 @@ class EmptyForm(FlaskForm):
     """A POST-only action (log out, cancel …): only the CSRF token."""
 
 
+def form_version(form: FlaskForm) -> int:
+    """The record version an edit form was based on.
+
+    A tampered or missing value counts as stale (-1): we cannot know what the user saw.
+    """
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return -1
+
+
 class VersionedForm(FlaskForm):
     """An edit form that carries the version it was based on, to detect stale edits."""
 

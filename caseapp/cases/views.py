@@ -21,6 +21,7 @@ from caseapp.documents.services import register_document
 from caseapp.documents.views import template_labels
 from caseapp.errors import ServiceError, StaleEdit
 from caseapp.extensions import db
+from caseapp.forms import form_version
 from caseapp.registry.models import Series
 from caseapp.timeutil import local_today
 
@@ -51,14 +52,6 @@ def _case_or_404(number: str) -> Case:
 
 def _get(model, ident: int | None):
     return db.session.get(model, ident) if ident is not None else None
-
-
-def _version(form) -> int:
-    # A tampered or missing version can only be treated as stale: we cannot know what it saw.
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return -1
 
 
 @bp.get("/")
@@ -164,7 +157,7 @@ def edit(number: str):
             "officer_id": form.officer_id.data,
         }
         try:
-            update_case(case, version=_version(form), actor=_actor(), **fields)
+            update_case(case, version=form_version(form), actor=_actor(), **fields)
             db.session.flush()
         except (StaleEdit, StaleDataError):
             db.session.rollback()

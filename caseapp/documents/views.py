@@ -36,6 +36,7 @@ from caseapp.documents.models import Attachment, Document, Party
 from caseapp.documents.services import cancel_document, update_document
 from caseapp.errors import ServiceError, StaleEdit
 from caseapp.extensions import db
+from caseapp.forms import form_version
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -107,14 +108,6 @@ def _document_or_404(number: str) -> Document:
     )
 
 
-def _version(form) -> int:
-    # A tampered or missing version can only be treated as stale: we cannot know what it saw.
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return -1
-
-
 def _render_show(doc: Document, cancel_form: CancelForm | None = None, status: int = 200):
     return render_template(
         "documents/show.html",
@@ -144,7 +137,7 @@ def edit(number: str):
     status = 200
     if form.validate_on_submit():
         try:
-            update_document(doc, version=_version(form), actor=_actor(), **form.metadata())
+            update_document(doc, version=form_version(form), actor=_actor(), **form.metadata())
             db.session.flush()
         except (StaleEdit, StaleDataError):
             db.session.rollback()
