@@ -38,6 +38,7 @@ from caseapp.followups.forms import (
 )
 from caseapp.followups.models import FollowUp, UserGroup
 from caseapp.followups.rules import add_working_days, holiday_name
+from caseapp.forms import form_version
 from caseapp.programmes.models import Programme
 from caseapp.signals import document_registered
 from caseapp.timeutil import local_today
@@ -166,7 +167,7 @@ def edit(fu_id: int):
         try:
             fs.update_followup(
                 fu,
-                version=int(form.version.data or 0),
+                version=form_version(form),
                 actor=current_user,
                 title=form.title.data,
                 due=form.due.data,

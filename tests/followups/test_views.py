@@ -196,3 +196,17 @@ def test_the_case_page_shows_both_panels(app, client, login_as, factory):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert 'id="followups"' in text and 'id="notifications"' in text and "Återkomma" in text
+
+
+def test_edit_with_a_tampered_version_is_refused_not_a_server_error(app, client, login_as, factory):
+    login_as("officer")
+    case = factory.case()
+    fu = create_followup(case, title="Återkomma", due=date(2021, 10, 29), actor=None)
+    db.session.commit()
+    resp = client.post(
+        f"/followups/{fu.id}/edit",
+        data={"title": "Ändrad", "due": "2021-11-02", "assignee": "", "version": "abc"},
+    )
+    assert resp.status_code < 500
+    db.session.expire_all()
+    assert db.session.get(FollowUp, fu.id).title == "Återkomma"
