@@ -1,9 +1,16 @@
-"""Declarative base, naming convention and shared column types."""
+"""Declarative base, naming convention, shared column types, and a plain-INSERT helper."""
 
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import (
+    MANYTOONE,
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    registry,
+)
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -56,3 +63,59 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def insert_now(session: Session, obj: Base) -> None:
+    """Insert the new instance ``obj`` with one plain INSERT on ``session``'s connection and
+    attach it to the session as if it had been loaded: persistent, with its id and the
+    column defaults set, and nothing pending for the next flush.
+
+    For rows written on a hot path (a bulk import registers thousands), where a
+    unit-of-work flush costs several times the INSERT itself. Same row as a flush would
+    write: foreign keys come from the many-to-one relationships set on ``obj`` (flushing
+    first if a related object has no id yet), column defaults apply as in a flush.
+    Collections must be empty (their rows are the caller's to insert), and a relationship
+    set on ``obj`` must have no back-reference.
+    """
+    state = sa.inspect(obj)
+    if not state.transient:
+        raise ValueError(f"{obj!r} is not new")
+    mapper = state.mapper
+    values = {
+        prop.columns[0].key: state.dict[prop.key]
+        for prop in mapper.column_attrs
+        if prop.key in state.dict
+    }
+    for rel in mapper.relationships:
+        if rel.key not in state.dict:
+            continue
+        target = state.dict[rel.key]
+        if rel.direction is not MANYTOONE:
+            if target:
+                raise ValueError(f"{rel.key} of a row inserted by insert_now must be empty")
+            continue
+        if target is not None and (rel.back_populates or rel.backref):
+            # The other side's collection now holds ``obj``, which its flush would not know.
+            raise ValueError(f"{rel.key} has a back-reference: insert_now cannot keep it")
+        if target is not None and sa.inspect(target).key is None:
+            session.flush()  # the related row must exist (and have its id) first
+        for local, remote in rel.local_remote_pairs:
+            values[local.key] = (
+                None
+                if target is None
+                else getattr(target, sa.inspect(target).mapper.get_property_by_column(remote).key)
+            )
+    table = mapper.local_table
+    result = session.connection().execute(sa.insert(table), values)
+    written = dict(result.last_inserted_params())  # with the column defaults that applied
+    written.update(
+        zip((c.key for c in table.primary_key), result.inserted_primary_key, strict=True)
+    )
+    for prop in mapper.column_attrs:
+        if prop.columns[0].key in written:
+            setattr(obj, prop.key, written[prop.columns[0].key])
+    # Now what a flush does with a pending object it has inserted: identity, committed
+    # state, and a place in the transaction's new objects, so that a rollback (of the
+    # transaction or of a savepoint) takes the object out of the session again.
+    session.add(obj)
+    session._register_persistent({state})  # noqa: SLF001 - the flush's own last step

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from caseapp.audit.services import diff, record, snapshot
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import utcnow
+from caseapp.db import insert_now, utcnow
 from caseapp.documents.models import Direction, Document, DocumentKind
 from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
@@ -80,28 +80,27 @@ def create_followup(
 
 
 def create_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | None):
-    """``create_followup`` for several follow-ups of one case, with one flush for them all
-    (their audit events need their ids; nothing else does). Checked before anything is
-    added: a bad one raises ``ServiceError`` and none is created."""
+    """``create_followup`` for several follow-ups of one case. Checked before anything is
+    written: a bad one raises ``ServiceError`` and none is created."""
     created, audit_events = add_followups(case, wanted, actor=actor)
-    if created:
-        db.session.flush()
     for event in audit_events():
         record(**event)
     return created
 
 
 def add_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | None):
-    """``create_followups`` without the flush and the audit: the follow-ups are added to the
-    session and returned with a function giving their audit events (``audit.record``'s
-    arguments), to be called and recorded once they are flushed (e.g. with
-    ``audit.record_many_now``). For a caller that flushes them with its own last flush."""
+    """``create_followups`` without the audit: the follow-ups are inserted (plain INSERTs, no
+    flush) and returned with a function giving their audit events (``audit.record``'s
+    arguments), for a caller that records them together with its own (e.g. with
+    ``audit.record_many_now``)."""
     rules = []
     for w in wanted:
         if w.document is not None and w.document.case_id != case.id:
             raise ServiceError(N_("The document belongs to another case."))
         if not isinstance(w.due, date):
             raise ServiceError(N_("A follow-up needs a due date."), field="due")
+        if w.assignee is not None and not isinstance(w.assignee, User | UserGroup):
+            raise ServiceError(N_("A follow-up is assigned to a user or a group."))
         rules.append((w, _clean_title(w.title), due_date_for(w.due)))
     created: list = []
     for w, title, rule in rules:
@@ -116,7 +115,7 @@ def add_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | None):
         )
         fu.requested_due = rule.requested if rule.moved else None  # not stored: no UPDATE
         _set_assignee(fu, w.assignee)
-        db.session.add(fu)
+        insert_now(db.session(), fu)
         created.append((fu, w.document, rule))
 
     def audit_events() -> list[dict]:

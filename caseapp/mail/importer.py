@@ -391,8 +391,8 @@ def register_inbox_item(
     from caseapp.mail import inbox
     from caseapp.mail.parse import MailParseError
 
-    # An item stored by this transaction is marked done just before the last flush, so its
-    # row is updated once (``claim(defer=True)``).
+    # An item stored by this transaction is marked done together with its result, so its
+    # row is updated once (``claim(defer=True)``, ``settle``).
     deferred = inbox.claim(item, actor=actor, defer=True)
     raw = inbox.raw_bytes(item)
     try:
@@ -410,15 +410,16 @@ def register_inbox_item(
         proposal=proposal,
         followup_audit=followup_audit,
     )
-    if deferred:
-        inbox.mark_done(item, actor=actor)
-    item.case = result.case
-    item.document_numbers = result.all_numbers
+    inbox.settle(
+        item,
+        actor=actor,
+        case=result.case,
+        document_numbers=result.all_numbers,
+        mark_done=deferred,
+    )
     from caseapp.audit.services import record_many_now
 
-    # One flush for the follow-ups, the item's row and the documents' pending audit events;
-    # then the remaining audit events, in the order they happened, as one plain INSERT.
-    db.session.flush()
+    # The remaining audit events, in the order they happened, as one plain INSERT.
     events = [event for audit_events in followup_audit for event in audit_events()]
     events.append(
         {

@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from caseapp.audit.services import record, record_now
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import Base, utcnow
+from caseapp.db import Base, insert_now, utcnow
 from caseapp.documents import filestore
 from caseapp.documents.services import remember_stored
 from caseapp.errors import N_, ServiceError
@@ -259,8 +259,7 @@ def store_message(
         for m, digests in zip(chain.messages, prepared.attachment_sha256, strict=True):
             stored.extend(zip((a.content for a in m.attachments), digests, strict=True))
     remember_stored(stored)
-    db.session.add(item)
-    db.session.flush()
+    insert_now(db.session(), item)  # one plain INSERT; no flush of the whole session
     # The transaction that inserted the row: until it commits no one else can see the item.
     item.stored_in = weakref.ref(db.session().get_transaction())
     record_now(
@@ -314,10 +313,10 @@ def claim(item: InboxItem, *, actor: User | None, defer: bool = False) -> bool:
 
     An item stored by this very transaction (the CLI stores and registers in one) is not yet
     visible to anyone else, and the transaction's first write (the insert) has taken the
-    lock: it is marked done without a statement of its own (the change is flushed with the
-    rest). With ``defer`` such an item is not even marked yet: ``claim`` returns True and the
-    caller calls ``mark_done`` just before its last flush, so that the item's row is updated
-    once (status and result together) instead of twice. Returns False otherwise.
+    lock: it is marked done without a conditional UPDATE (nobody else can have claimed it). With
+    ``defer`` such an item is not even marked yet: ``claim`` returns True and the caller
+    marks it done with its result (``settle(..., mark_done=True)``), so that the item's row is
+    updated once (status and result together) instead of twice. Returns False otherwise.
     """
     stored_in = getattr(item, "stored_in", None)
     tx = db.session().get_transaction()
@@ -330,13 +329,9 @@ def claim(item: InboxItem, *, actor: User | None, defer: bool = False) -> bool:
     ):
         if defer:
             return True
-        mark_done(item, actor=actor)
+        _write(item, _done_values(actor), {"done_by": actor})
         return False
-    values = {
-        "status": InboxStatus.DONE,
-        "done_at": utcnow(),
-        "done_by_id": actor.id if actor else None,
-    }
+    values = _done_values(actor)
     result = db.session.execute(
         sa.update(InboxItem)
         .where(InboxItem.id == item.id, InboxItem.status == InboxStatus.PENDING)
@@ -353,12 +348,40 @@ def claim(item: InboxItem, *, actor: User | None, defer: bool = False) -> bool:
     return False
 
 
-def mark_done(item: InboxItem, *, actor: User | None) -> None:
-    """Mark an item ``claim(..., defer=True)`` left to the caller as done (in the session;
-    written with the next flush)."""
-    item.status = InboxStatus.DONE
-    item.done_at = utcnow()
-    item.done_by = actor
+def _done_values(actor: User | None) -> dict:
+    return {
+        "status": InboxStatus.DONE,
+        "done_at": utcnow(),
+        "done_by_id": actor.id if actor else None,
+    }
+
+
+def _write(item: InboxItem, values: dict, related: dict) -> None:
+    """``values`` written on the item's row with one plain UPDATE, and set on the instance
+    (with the ``related`` objects they refer to) as loaded: nothing is left for a flush."""
+    table = InboxItem.__table__
+    db.session.connection().execute(sa.update(table).where(table.c.id == item.id).values(values))
+    for key, value in (values | related).items():
+        set_committed_value(item, key, value)
+
+
+def settle(
+    item: InboxItem,
+    *,
+    actor: User | None,
+    case: Case | None,
+    document_numbers: list[str],
+    mark_done: bool,
+) -> None:
+    """Write what registering the item gave (its case and document numbers) on its row;
+    with ``mark_done`` (an item ``claim(..., defer=True)`` left to the caller) also that it
+    is done, by whom and when: one UPDATE for both."""
+    values = {"case_id": case.id if case else None, "document_numbers": document_numbers}
+    related = {"case": case}
+    if mark_done:
+        values |= _done_values(actor)
+        related["done_by"] = actor
+    _write(item, values, related)
 
 
 def discard(item: InboxItem, *, actor: User | None, reason: str) -> InboxItem:
