@@ -17,7 +17,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[msg,test]'
 	touch $(STAMP)
 
+# Bytecode compiled once here, so that every command (each `caseapp` CLI run, cron job or
+# worker) starts without compiling the project's modules again, even where
+# PYTHONDONTWRITEBYTECODE keeps Python from caching them itself.
 install: $(STAMP) translations
+	$(BIN)/python -m compileall -q caseapp
 
 # Debian packages the tests drive for real: Chromium (browser tests) and Dovecot (IMAP tests).
 system-deps:

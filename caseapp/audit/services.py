@@ -4,10 +4,9 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-import sqlalchemy as sa
-
 from caseapp.audit.models import AuditEvent
 from caseapp.auth.models import User
+from caseapp.db import insert_statement
 from caseapp.extensions import db
 
 
@@ -99,4 +98,4 @@ def record_many_now(events: list[dict]) -> None:
                 "after": e.get("after"),
             }
         )
-    session.connection().execute(sa.insert(AuditEvent.__table__), rows)
+    session.connection().execute(insert_statement(AuditEvent.__table__), rows)

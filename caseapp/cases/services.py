@@ -28,8 +28,11 @@ CASE_FIELDS = [
 ]
 
 
+_BY_NUMBER = sa.select(Case).where(Case.number == sa.bindparam("number"))  # built once
+
+
 def get_case(number: str) -> Case | None:
-    return db.session.scalar(sa.select(Case).where(Case.number == number.strip()))
+    return db.session.scalar(_BY_NUMBER, {"number": number.strip()})
 
 
 def open_case(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from caseapp.audit.services import diff, record, record_now, snapshot
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import insert_now, utcnow
+from caseapp.db import insert_now, insert_statement, utcnow
 from caseapp.directory import services as directory
 from caseapp.documents import filestore
 from caseapp.documents.models import (
@@ -142,7 +142,7 @@ def _insert_rows(model, doc: Document, rows: list[dict]) -> None:
     if rows:
         for row in rows:
             row["document_id"] = doc.id
-        db.session.connection().execute(sa.insert(model.__table__), rows)
+        db.session.connection().execute(insert_statement(model.__table__), rows)
 
 
 def register_document(

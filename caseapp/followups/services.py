@@ -276,28 +276,48 @@ def await_reply(
     )
 
 
+_REPLY_STATEMENT: list = []
+
+
+def _reply_statement() -> sa.Select:
+    """The open follow-ups of a case awaiting the document ``parent`` or the one whose
+    Message-ID is ``in_reply_to``, other than ``document`` itself; built once."""
+    if not _REPLY_STATEMENT:
+        answered = sa.select(Document.id).where(
+            Document.case_id == sa.bindparam("case"),
+            Document.message_id == sa.bindparam("in_reply_to"),
+        )
+        _REPLY_STATEMENT.append(
+            sa.select(FollowUp).where(
+                FollowUp.case_id == sa.bindparam("case"),
+                FollowUp.status == FollowUpStatus.OPEN,
+                FollowUp.document_id != sa.bindparam("document"),
+                sa.or_(
+                    FollowUp.document_id == sa.bindparam("parent"),
+                    FollowUp.document_id.in_(answered.scalar_subquery()),
+                ),
+            )
+        )
+    return _REPLY_STATEMENT[0]
+
+
 def flag_reply(document: Document) -> list[FollowUp]:
     """Mark the open follow-ups that ``document`` may answer, so the case page offers to close
     them: follow-ups linked to the document it replies to (its parent, or the one whose
     Message-ID it names in In-Reply-To). Nothing is closed automatically."""
-    conditions = []
-    if document.parent_id is not None:
-        conditions.append(FollowUp.document_id == document.parent_id)
-    if document.in_reply_to:
-        answered = sa.select(Document.id).where(
-            Document.case_id == document.case_id, Document.message_id == document.in_reply_to
-        )
-        conditions.append(FollowUp.document_id.in_(answered))
     # A forward of the awaited document passes it on; it does not answer it.
-    if not conditions or document.kind == DocumentKind.FORWARD:
+    if document.kind == DocumentKind.FORWARD or (
+        document.parent_id is None and not document.in_reply_to
+    ):
         return []
     fus = db.session.scalars(
-        sa.select(FollowUp).where(
-            FollowUp.case_id == document.case_id,
-            FollowUp.status == FollowUpStatus.OPEN,
-            FollowUp.document_id != document.id,
-            sa.or_(*conditions),
-        )
+        _reply_statement(),
+        {
+            "case": document.case_id,
+            "document": document.id,
+            "parent": document.parent_id,  # NULL when unset: ``= NULL`` matches nothing
+            "in_reply_to": document.in_reply_to,
+        },
     ).all()
     for fu in fus:
         fu.reply_document = document

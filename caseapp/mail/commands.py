@@ -135,10 +135,27 @@ def _proposal_text(path: Path, proposal, decision) -> str:
     return "\n".join(lines)
 
 
+def _chosen(case_number: str | None, new_case: bool, series_prefix: str | None) -> dict:
+    """``build_proposal``'s ``case`` argument when the command line chose the case already
+    (``--case``, or ``--new-case --series``): then no case is looked for."""
+    from caseapp.cases.services import get_case
+    from caseapp.errors import ServiceError
+
+    if case_number:
+        case = get_case(case_number)
+        if case is None:
+            raise ServiceError(f"there is no case {case_number}")
+        return {"case": case}
+    if new_case and series_prefix:
+        return {"case": None}
+    return {}
+
+
 def _decide(proposal, *, case_number: str | None, new_case: bool, series_prefix: str | None):
     from caseapp.cases.services import get_case
     from caseapp.errors import ServiceError
     from caseapp.mail.importer import ImportDecision, NewContact, NewFollowUp
+    from caseapp.mail.proposal import MATCH_CHOSEN
     from caseapp.registry.services import get_series
 
     decision = ImportDecision(
@@ -150,7 +167,8 @@ def _decide(proposal, *, case_number: str | None, new_case: bool, series_prefix:
         followups=[NewFollowUp(f.title, f.due, f.message_index) for f in proposal.followups],
     )
     if case_number:
-        decision.case = get_case(case_number)
+        chosen = proposal.match == MATCH_CHOSEN and proposal.case is not None
+        decision.case = proposal.case if chosen else get_case(case_number)
         if decision.case is None:
             raise ServiceError(f"there is no case {case_number}")
     elif new_case or proposal.case is None:
@@ -252,8 +270,10 @@ def import_command(
             raise ServiceError(f"not readable as mail: {item.parse_error}")
         # Built inside this file's transaction, after its first write (store_message): the
         # registration reuses its duplicate check and directory lookups.
-        proposal = build_proposal(inbox.load_chain(item), registering=True)
         with db.session.no_autoflush:  # reads only; the pending audit event can wait
+            chosen = _chosen(case_number, new_case, series_prefix)
+        proposal = build_proposal(inbox.load_chain(item), registering=True, **chosen)
+        with db.session.no_autoflush:
             decision = _decide(
                 proposal, case_number=case_number, new_case=new_case, series_prefix=series_prefix
             )
@@ -268,7 +288,7 @@ def import_command(
         ready = _parse(part, path.name)
         if ready.chain is None:  # too large, empty or unreadable: said by store_message
             return _import_one(part, path, ready)
-        proposal = build_proposal(ready.chain)
+        proposal = build_proposal(ready.chain, **_chosen(case_number, new_case, series_prefix))
         with db.session.no_autoflush:
             decision = _decide(
                 proposal, case_number=case_number, new_case=new_case, series_prefix=series_prefix

@@ -356,11 +356,16 @@ def _done_values(actor: User | None) -> dict:
     }
 
 
+# The columns to set come with the parameters (built once; compiled once per column set).
+_UPDATE_ITEM = sa.update(InboxItem.__table__).where(
+    InboxItem.__table__.c.id == sa.bindparam("item_id")
+)
+
+
 def _write(item: InboxItem, values: dict, related: dict) -> None:
     """``values`` written on the item's row with one plain UPDATE, and set on the instance
     (with the ``related`` objects they refer to) as loaded: nothing is left for a flush."""
-    table = InboxItem.__table__
-    db.session.connection().execute(sa.update(table).where(table.c.id == item.id).values(values))
+    db.session.connection().execute(_UPDATE_ITEM, values | {"item_id": item.id})
     for key, value in (values | related).items():
         set_committed_value(item, key, value)
 

@@ -32,6 +32,9 @@ MATCH_REGISTERED = "registered"
 MATCH_NUMBER = "number"
 MATCH_ORGANISATION = "organisation"
 MATCH_NEW = "new"
+MATCH_CHOSEN = "chosen"  # the caller chose the case (or a new one) before asking: no matching
+
+_MATCH = object()  # ``build_proposal(case=…)`` not given: find the case
 
 # Words in a display name that mean "a mailbox, not a person".
 _MAILBOX_WORDS = re.compile(
@@ -305,8 +308,53 @@ def _followup_title(subject: str, context: str, org: Organisation | None) -> str
 # ---------------------------------------------------------------- build
 
 
+def _match_case(chain: ParsedChain, registered: dict, counterpart_orgs: list[Organisation]):
+    """``(case, match, candidates, series)``: the case the chain belongs to, found by the
+    strongest evidence (see ``build_proposal``), the other candidates, and all series."""
+    msgs = chain.messages
+    case: Case | None = None
+    match = MATCH_NEW
+    thread_ids = {x for m in msgs for x in [m.in_reply_to, *m.references] if x}
+    thread_ids -= {m.message_id for m in msgs if m.message_id}
+    if thread_ids:
+        doc = db.session.scalar(_THREAD_DOCUMENT, {"ids": list(thread_ids)})
+        if doc is not None:
+            case, match = doc.case, MATCH_THREAD
+    if case is None and registered:
+        case, match = registered[min(registered)].case, MATCH_REGISTERED
+    series = list(db.session.scalars(_ALL_SERIES))
+    by_number = cases_by_number_in([m.subject for m in msgs], series)
+    if case is None and by_number:
+        case, match = by_number[0], MATCH_NUMBER
+    org_cases: list[Case] = []
+    if counterpart_orgs:
+        rows = db.session.scalars(
+            sa.select(Case)
+            .where(
+                Case.organisation_id.in_([o.id for o in counterpart_orgs]),
+                Case.status == CaseStatus.OPEN,
+            )
+            .order_by(Case.opened_at.desc(), Case.id.desc())
+            .limit(20)
+        ).all()
+        rank = {o.id: i for i, o in enumerate(counterpart_orgs)}
+        org_cases = sorted(rows, key=lambda c: rank.get(c.organisation_id, 99))
+        if case is None and org_cases:
+            case, match = org_cases[0], MATCH_ORGANISATION
+    candidates: list[Case] = []
+    for c in ([case] if case else []) + by_number + org_cases:
+        if c not in candidates:
+            candidates.append(c)
+
+    return case, match, candidates, series
+
+
 def build_proposal(
-    chain: ParsedChain, *, domains: list[str] | None = None, registering: bool = False
+    chain: ParsedChain,
+    *,
+    domains: list[str] | None = None,
+    registering: bool = False,
+    case=_MATCH,
 ) -> Proposal:
     """Propose how to register ``chain``: never writes, never raises for unknown data.
 
@@ -322,6 +370,10 @@ def build_proposal(
     same per-message locks as ``import_chain``'s (PostgreSQL advisory locks), and
     ``import_chain(..., proposal=…)`` reuses it and the directory lookups instead of making
     them again.
+
+    ``case``: the case the caller has chosen already (``mail import --case``), or None for a
+    new case (``--new-case --series``): no case is looked for then (match ``MATCH_CHOSEN``,
+    no candidates, no series), the rest of the proposal is the same.
     """
     # Nothing pending but audit events (which a proposal never reads, e.g. the "receive" of
     # store_message) is flushed for the proposal's queries: they go with the next flush.
@@ -329,10 +381,10 @@ def build_proposal(
     if session.dirty or session.deleted or any(not isinstance(o, AuditEvent) for o in session.new):
         session.flush()
     with session.no_autoflush:
-        return _build_proposal(chain, domains=domains, registering=registering)
+        return _build_proposal(chain, domains=domains, registering=registering, chosen=case)
 
 
-def _build_proposal(chain: ParsedChain, *, domains: list[str] | None, registering: bool):
+def _build_proposal(chain: ParsedChain, *, domains: list[str] | None, registering: bool, chosen):
     from caseapp.mail.importer import _lock_digests, chain_digests
 
     domains = own_domains() if domains is None else domains
@@ -414,39 +466,10 @@ def _build_proposal(chain: ParsedChain, *, domains: list[str] | None, registerin
                 counterpart_orgs.append(o)
 
     # ---- the case
-    case: Case | None = None
-    match = MATCH_NEW
-    thread_ids = {x for m in msgs for x in [m.in_reply_to, *m.references] if x}
-    thread_ids -= {m.message_id for m in msgs if m.message_id}
-    if thread_ids:
-        doc = db.session.scalar(_THREAD_DOCUMENT, {"ids": list(thread_ids)})
-        if doc is not None:
-            case, match = doc.case, MATCH_THREAD
-    if case is None and registered:
-        case, match = registered[min(registered)].case, MATCH_REGISTERED
-    series = list(db.session.scalars(_ALL_SERIES))
-    by_number = cases_by_number_in([m.subject for m in msgs], series)
-    if case is None and by_number:
-        case, match = by_number[0], MATCH_NUMBER
-    org_cases: list[Case] = []
-    if counterpart_orgs:
-        rows = db.session.scalars(
-            sa.select(Case)
-            .where(
-                Case.organisation_id.in_([o.id for o in counterpart_orgs]),
-                Case.status == CaseStatus.OPEN,
-            )
-            .order_by(Case.opened_at.desc(), Case.id.desc())
-            .limit(20)
-        ).all()
-        rank = {o.id: i for i, o in enumerate(counterpart_orgs)}
-        org_cases = sorted(rows, key=lambda c: rank.get(c.organisation_id, 99))
-        if case is None and org_cases:
-            case, match = org_cases[0], MATCH_ORGANISATION
-    candidates: list[Case] = []
-    for c in ([case] if case else []) + by_number + org_cases:
-        if c not in candidates:
-            candidates.append(c)
+    if chosen is _MATCH:
+        case, match, candidates, series = _match_case(chain, registered, counterpart_orgs)
+    else:
+        case, match, candidates, series = chosen, MATCH_CHOSEN, [chosen] if chosen else [], []
 
     innermost = msgs[-1] if msgs else None
     subject = ""
