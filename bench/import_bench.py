@@ -80,7 +80,7 @@ def main() -> None:
         )
     files = sorted(str(p) for p in eml_dir.glob("*.eml"))[: args.n]
     size = sum(os.path.getsize(f) for f in files)
-    env = dict(os.environ, CASEAPP_INSTANCE_PATH=str(work / "instance"))
+    env = dict(os.environ, CASEAPP_INSTANCE_PATH=str(work / "instance"), CASEAPP_IMPORT_STATS="1")
     env.pop("CASEAPP_DATABASE_URL", None)
     case = _setup(env)
     target = ["--new-case", "--series", "BENCH"] if args.new_case else ["--case", case]
@@ -98,6 +98,7 @@ def main() -> None:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         sys.stderr.write(result.stderr[-3000:])
+    stats = [line for line in result.stderr.splitlines() if line.startswith("import stats:")]
     numbers = result.stdout.split()
     registered = len([n for n in result.stdout.splitlines() if n.strip()])
     print(
@@ -107,7 +108,7 @@ def main() -> None:
         f"last number {numbers[-1] if numbers else '-'})\n"
         f"  CPU {cpu:.2f} s (user+sys of the import process, children included): "
         f"{len(files) / cpu:.0f} files/s, {registered / cpu:.0f} documents/s of CPU; "
-        f"load average before {load:.2f}"
+        f"load average before {load:.2f}" + (f"\n  {stats[-1]}" if stats else "")
     )
 
 

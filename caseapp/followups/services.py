@@ -280,18 +280,15 @@ _REPLY_STATEMENT: list = []
 
 
 def _reply_statement() -> sa.Select:
-    """The open follow-ups of a case awaiting the document ``parent`` or the one whose
-    Message-ID is ``in_reply_to``, other than ``document`` itself; built once."""
+    """The follow-ups awaiting the document ``parent`` or a document whose Message-ID is
+    ``in_reply_to``; built once. Only the (indexed) document is asked for here, the case
+    and status are checked by the caller: with more conditions SQLite, lacking statistics,
+    walks all of the case's follow-ups instead (2.3 ms against 0.01 ms for a case with
+    1 400 follow-ups)."""
     if not _REPLY_STATEMENT:
-        answered = sa.select(Document.id).where(
-            Document.case_id == sa.bindparam("case"),
-            Document.message_id == sa.bindparam("in_reply_to"),
-        )
+        answered = sa.select(Document.id).where(Document.message_id == sa.bindparam("in_reply_to"))
         _REPLY_STATEMENT.append(
             sa.select(FollowUp).where(
-                FollowUp.case_id == sa.bindparam("case"),
-                FollowUp.status == FollowUpStatus.OPEN,
-                FollowUp.document_id != sa.bindparam("document"),
                 sa.or_(
                     FollowUp.document_id == sa.bindparam("parent"),
                     FollowUp.document_id.in_(answered.scalar_subquery()),
@@ -310,15 +307,20 @@ def flag_reply(document: Document) -> list[FollowUp]:
         document.parent_id is None and not document.in_reply_to
     ):
         return []
-    fus = db.session.scalars(
+    rows = db.session.scalars(
         _reply_statement(),
         {
-            "case": document.case_id,
-            "document": document.id,
             "parent": document.parent_id,  # NULL when unset: ``= NULL`` matches nothing
             "in_reply_to": document.in_reply_to,
         },
     ).all()
+    fus = [
+        fu
+        for fu in rows
+        if fu.case_id == document.case_id
+        and fu.status == FollowUpStatus.OPEN
+        and fu.document_id != document.id
+    ]
     for fu in fus:
         fu.reply_document = document
     if fus:

@@ -161,6 +161,8 @@ class PreparedMail:
     # each message's attachments, so the main process does not hash them again.
     sha256: str | None = None
     attachment_sha256: list[list[str]] | None = None
+    # ``importer.chain_digests(chain)``, computed here too (pure, and not free).
+    digests: list[str] | None = None
 
 
 def prepare_message(data: bytes, *, filename: str | None = None) -> PreparedMail:
@@ -177,9 +179,18 @@ def prepare_message(data: bytes, *, filename: str | None = None) -> PreparedMail
         chain = parse_bytes(data, filename=safe_filename(filename), max_size=limit)
     except MailParseError as exc:
         return PreparedMail(data, None, str(exc)[:2000], sha256=filestore.put(data))
+    from caseapp.mail.importer import chain_digests
+
     sha256 = filestore.put(data)
     attachments = [[filestore.put(a.content) for a in m.attachments] for m in chain.messages]
-    return PreparedMail(data, chain, None, sha256=sha256, attachment_sha256=attachments)
+    return PreparedMail(
+        data,
+        chain,
+        None,
+        sha256=sha256,
+        attachment_sha256=attachments,
+        digests=chain_digests(chain),
+    )
 
 
 def store_message(
@@ -254,6 +265,7 @@ def store_message(
     # Kept on the instance (not stored) so that registering it at once parses it only once,
     # and the digests of the files stored so that it hashes none of them again.
     item.received = (data, chain)
+    item.digests = prepared.digests if prepared is not None and chain is prepared.chain else None
     stored = [(data, raw_sha256)]
     if chain is not None and prepared is not None and prepared.attachment_sha256 is not None:
         for m, digests in zip(chain.messages, prepared.attachment_sha256, strict=True):
@@ -291,6 +303,11 @@ def pending_items(limit: int = 500) -> list[InboxItem]:
 def raw_bytes(item: InboxItem) -> bytes:
     received = getattr(item, "received", None)
     return received[0] if received else filestore.get(item.raw_sha256)
+
+
+def known_digests(item: InboxItem) -> list[str] | None:
+    """The message digests of the item's chain if they came with it (``prepare_message``)."""
+    return getattr(item, "digests", None)
 
 
 def load_chain(item: InboxItem):

@@ -355,6 +355,7 @@ def build_proposal(
     domains: list[str] | None = None,
     registering: bool = False,
     case=_MATCH,
+    digests: list[str] | None = None,
 ) -> Proposal:
     """Propose how to register ``chain``: never writes, never raises for unknown data.
 
@@ -373,7 +374,8 @@ def build_proposal(
 
     ``case``: the case the caller has chosen already (``mail import --case``), or None for a
     new case (``--new-case --series``): no case is looked for then (match ``MATCH_CHOSEN``,
-    no candidates, no series), the rest of the proposal is the same.
+    no candidates, no series), the rest of the proposal is the same. ``digests``: the
+    chain's ``importer.chain_digests`` if the caller has them.
     """
     # Nothing pending but audit events (which a proposal never reads, e.g. the "receive" of
     # store_message) is flushed for the proposal's queries: they go with the next flush.
@@ -381,15 +383,20 @@ def build_proposal(
     if session.dirty or session.deleted or any(not isinstance(o, AuditEvent) for o in session.new):
         session.flush()
     with session.no_autoflush:
-        return _build_proposal(chain, domains=domains, registering=registering, chosen=case)
+        return _build_proposal(
+            chain, domains=domains, registering=registering, chosen=case, digests=digests
+        )
 
 
-def _build_proposal(chain: ParsedChain, *, domains: list[str] | None, registering: bool, chosen):
+def _build_proposal(
+    chain: ParsedChain, *, domains: list[str] | None, registering: bool, chosen, digests
+):
     from caseapp.mail.importer import _lock_digests, chain_digests
 
     domains = own_domains() if domains is None else domains
     msgs = chain.messages
-    digests = chain_digests(chain)
+    if digests is None or len(digests) != len(msgs):
+        digests = chain_digests(chain)
     transaction = None
     if registering and db.session().in_transaction():
         _lock_digests(digests + [m.message_id for m in msgs if m.message_id])

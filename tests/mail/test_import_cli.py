@@ -90,3 +90,62 @@ def test_many_files_show_a_progress_bar_and_print_every_number(runner, world, tm
     assert len(result.stdout.splitlines()) == 12
     assert "Registering" in result.stderr
     assert len(set(_numbers())) == 12
+
+
+def test_mail_read_ahead_by_the_worker_is_the_same_mail_when_imported_again(
+    runner, world, seed, tmp_path
+):
+    """The read-ahead worker (many files with --yes) parses each mail and computes its
+    message digests itself; a registrar importing the same pasted text again, in-process,
+    must still find every message registered already."""
+    from caseapp.mail.importer import chain_digests
+    from caseapp.mail.parse import parse_bytes
+
+    paths = [tmp_path / "seed.txt"]
+    paths[0].write_bytes(seed)
+    for n in range(11):
+        p = tmp_path / f"m{n}.eml"
+        p.write_bytes(make_eml(n))
+        paths.append(p)
+    first = runner.invoke(
+        args=["mail", "import", *map(str, paths), "--case", world.case.number, "--yes"]
+    )
+    assert first.exit_code == 0, first.output
+    assert len(first.stdout.splitlines()) == 13  # the seed's two messages and eleven mails
+    stored = set(db.session.scalars(sa.select(Document.content_hash)))
+    assert set(chain_digests(parse_bytes(seed))) <= stored
+
+    again = runner.invoke(
+        args=["mail", "import", str(paths[0]), "--case", world.case.number, "--yes"]
+    )
+    assert again.exit_code == 0, again.output
+    assert again.stdout.strip() == ""
+    assert again.stderr.count("already registered as") == 2
+    assert len(_numbers()) == 13
+
+
+def test_a_bulk_import_registers_the_rest_when_one_message_fails(runner, world, tmp_path):
+    """Many files are committed in groups; one bad file fails alone: reported once,
+    nothing of it stored, every other message registered, notes said once."""
+    paths = []
+    for n in range(12):
+        p = tmp_path / f"m{n:02d}.eml"
+        p.write_bytes(make_eml(n))
+        paths.append(p)
+    (tmp_path / "m05.eml").write_bytes(b"  \r\n")  # empty: refused
+    (tmp_path / "m03.eml").write_bytes(make_eml(1))  # the same mail as m01, before m05
+    items_before = db.session.scalar(sa.select(sa.func.count()).select_from(InboxItem))
+
+    result = runner.invoke(
+        args=["mail", "import", *map(str, paths), "--case", world.case.number, "--yes"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.count("Error: ") == 1 and "m05.eml" in result.stderr
+    assert (
+        result.stderr.count("already registered as") == 1
+    )  # m03, said once (not for the rolled-back try)
+    assert "1 file(s) could not be registered." in result.stderr
+    printed = result.stdout.splitlines()
+    assert len(printed) == 10 and printed == _numbers()
+    items = db.session.scalar(sa.select(sa.func.count()).select_from(InboxItem))
+    assert items - items_before == 11  # every file but the empty one, the duplicate too

@@ -244,6 +244,12 @@ _TRIGGER = re.compile(
 )
 
 
+# All the rules as one pattern: tried first at each trigger word, in C, so that the rules
+# are tried one by one (in Python) only where one of them matches. Most trigger words
+# ("i", "in", "v") start no phrase at all (a quarter less parse time for bench/gen_eml.py mail).
+_ANY_RULE = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in RULES), _I)
+
+
 def find_followups(text: str, sent: date) -> list[tuple[date, str]]:
     """Every follow-up phrase in ``text`` with its due date, in order of appearance.
     Overlapping matches keep the longest; the same (due, phrase) is reported once."""
@@ -253,6 +259,8 @@ def find_followups(text: str, sent: date) -> list[tuple[date, str]]:
     hits: list[tuple[int, int, date, str]] = []
     for t in _TRIGGER.finditer(text):
         pos = t.start()
+        if not _ANY_RULE.match(text, pos):
+            continue
         for rx, fn in RULES:
             m = rx.match(text, pos)
             if not m:
