@@ -12,6 +12,8 @@ from sqlalchemy.orm import (
     registry,
 )
 
+from caseapp import txcache
+
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -121,6 +123,7 @@ def insert_now(session: Session, obj: Base) -> None:
             )
     table = mapper.local_table
     result = session.connection().execute(insert_statement(table), values)
+    txcache.drop(session, table.name)  # a cache of answers read from this table is stale
     written = dict(result.last_inserted_params())  # with the column defaults that applied
     written.update(
         zip((c.key for c in table.primary_key), result.inserted_primary_key, strict=True)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
+from caseapp import txcache
 from caseapp.audit.services import diff, record, snapshot
 from caseapp.auth.models import User
 from caseapp.directory.models import (
@@ -126,19 +127,50 @@ def _batch_statement(kind: str) -> sa.Select:
     return stmt
 
 
+# Answers of the batch look-ups are kept for the rest of the transaction (a bulk import asks
+# for the same addresses mail after mail), keyed by kind and key, None for "no match".
+_LOOKUPS = "directory_lookups"
+txcache.watch(
+    _LOOKUPS,
+    Organisation.__tablename__,
+    OrganisationDomain.__tablename__,
+    Contact.__tablename__,
+    ContactEmail.__tablename__,
+    Mailbox.__tablename__,
+)
+
+
+def _batch_lookup(kind: str, keys: set[str], key_of) -> dict:
+    """``{key: row or None}`` for ``keys``, from this transaction's answers where it has
+    them and one query (``_batch_statement(kind)``) for the rest."""
+    session = db.session()
+    if txcache.pending(session, Organisation, OrganisationDomain, Contact, ContactEmail, Mailbox):
+        session.flush()  # the directory changed and not yet written (the flush drops the cache)
+    known = txcache.cache(session, _LOOKUPS)
+    answers = {k: known[(kind, k)] for k in keys if (kind, k) in known} if known else {}
+    missing = keys - answers.keys()
+    if missing:
+        rows = session.scalars(_batch_statement(kind), {"keys": list(missing)}).all()
+        found = {key_of(r): r for r in rows}
+        for k in missing:
+            answers[k] = found.get(k)
+            if known is not None:
+                known[(kind, k)] = answers[k]
+    return answers
+
+
 def organisations_for_emails(emails: Iterable[str]) -> dict[str, Organisation]:
     """``organisation_for_email`` for many addresses, in one query."""
     candidates = {e: _domain_candidates(e) for e in set(emails) if e}
     wanted = {c for cs in candidates.values() for c in cs}
     if not wanted:
         return {}
-    rows = db.session.scalars(_batch_statement("organisations"), {"keys": list(wanted)}).all()
-    by_domain = {r.domain: r.organisation for r in rows}
+    by_domain = _batch_lookup("organisations", wanted, lambda r: r.domain)
     found = {}
     for email, cs in candidates.items():
         for c in cs:  # the longest (most specific) domain first
-            if c in by_domain:
-                found[email] = by_domain[c]
+            if by_domain.get(c) is not None:
+                found[email] = by_domain[c].organisation
                 break
     return found
 
@@ -148,11 +180,8 @@ def contacts_for_emails(emails: Iterable[str]) -> dict[str, Contact]:
     keys = {e: e.strip().lower() for e in set(emails) if e}
     if not keys:
         return {}
-    rows = db.session.scalars(
-        _batch_statement("contacts"), {"keys": list(set(keys.values()))}
-    ).all()
-    by_email = {r.email: r.contact for r in rows}
-    return {e: _follow(Contact, by_email[k]) for e, k in keys.items() if k in by_email}
+    by_email = _batch_lookup("contacts", set(keys.values()), lambda r: r.email)
+    return {e: _follow(Contact, by_email[k].contact) for e, k in keys.items() if by_email[k]}
 
 
 def mailboxes_for_emails(emails: Iterable[str]) -> dict[str, Mailbox]:
@@ -160,11 +189,8 @@ def mailboxes_for_emails(emails: Iterable[str]) -> dict[str, Mailbox]:
     keys = {e: e.strip().lower() for e in set(emails) if e}
     if not keys:
         return {}
-    rows = db.session.scalars(
-        _batch_statement("mailboxes"), {"keys": list(set(keys.values()))}
-    ).all()
-    by_address = {r.address: r for r in rows}
-    return {e: _follow(Mailbox, by_address[k]) for e, k in keys.items() if k in by_address}
+    by_address = _batch_lookup("mailboxes", set(keys.values()), lambda r: r.address)
+    return {e: _follow(Mailbox, by_address[k]) for e, k in keys.items() if by_address[k]}
 
 
 def parse_domains(text: str | None) -> list[str]:

@@ -18,6 +18,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from caseapp import txcache
 from caseapp.mail.cli import mail_cli
 
 MANY_FILES = 10  # from this many files on, show a progress bar (on stderr)
@@ -40,7 +41,7 @@ GROUP_BYTES = 16 * 1024 * 1024  # … and at most this many bytes of mail (one a
 # because the worker stalls now and then for tens of milliseconds (seen right after the
 # main process's commits, whose writes its fsyncs then wait behind): with 8 files the
 # main process waited ≈ 3 s of a 1 000-file import, with 32 under 1 s. Memory stays
-# bounded: at most AHEAD_FILES files per worker wait, parsed, for their turn, and a file
+# bounded: at most AHEAD_FILES files in all wait, parsed, for their turn, and a file
 # over AHEAD_BYTES / AHEAD_FILES is left to the main process. Should a worker fail for a
 # file (or die), that file (or the rest of its share) is done in-process as before.
 
@@ -72,7 +73,7 @@ def _worker(paths: list[str], results) -> None:
             prepared = _prepare_file(path)
         except Exception:  # noqa: BLE001 - the main process does this file itself
             prepared = None
-        results.put(prepared)  # waits while AHEAD_FILES results are not taken yet
+        results.put(prepared)  # waits while its share of AHEAD_FILES is not taken yet
     results.close()
     results.join_thread()
 
@@ -80,7 +81,43 @@ def _worker(paths: list[str], results) -> None:
 def _default_jobs(yes: bool, n_files: int) -> int:
     if not yes or n_files < MANY_FILES or "fork" not in multiprocessing.get_all_start_methods():
         return 0
-    return 1 if (os.cpu_count() or 1) >= 2 else 0
+    # Two: a worker waits on its fsyncs now and then, and the other one covers for it
+    # (1 000 files: the main process waited 0.6 s for two workers, 0.7-1.3 s for one).
+    return 2 if (os.cpu_count() or 1) >= 2 else 0
+
+
+def _load_holidays() -> None:
+    """Load the Swedish holiday calendars (the parser's and the follow-ups') before the
+    workers are forked: the first due date would otherwise cost each worker, and this
+    process again, a tenth of a second or more while the other waits."""
+    from datetime import date
+
+    from caseapp.followups.rules import is_working_day
+    from caseapp.mail.parse.followups import is_working_day as parser_working_day
+
+    today = date.today()
+    is_working_day(today)
+    parser_working_day(today)
+
+
+def _look_up_parties(group) -> None:
+    """Ask the directory about every address of the group's prepared mail at once; the
+    answers are kept for the transaction, so each mail's own look-ups find them there."""
+    from caseapp.directory import services as directory
+    from caseapp.mail.proposal import organisations_for
+
+    addresses = {
+        a.email
+        for _, _, ready in group
+        if ready is not None and ready.chain is not None
+        for m in ready.chain.messages
+        for a in [m.sender, *m.to, *m.cc, *m.bcc]
+        if a is not None and a.email
+    }
+    if addresses:
+        directory.contacts_for_emails(addresses)
+        directory.mailboxes_for_emails(addresses)
+        organisations_for(addresses)
 
 
 def _next_result(results, worker) -> tuple[bool, list | None]:
@@ -103,11 +140,12 @@ def _read_ahead(paths: Iterable[Path], jobs: int) -> Iterator[tuple[Path, list |
         return
     global _worker_app  # noqa: PLW0603 - set once, before the workers are forked
     _worker_app = current_app._get_current_object()  # noqa: SLF001
+    _load_holidays()
     context = multiprocessing.get_context("fork")
     jobs = min(jobs, len(paths))
     channels = []
     for k in range(jobs):  # worker k prepares paths k, k + jobs, k + 2 jobs, …
-        results = context.Queue(AHEAD_FILES)
+        results = context.Queue(max(1, AHEAD_FILES // jobs))  # AHEAD_FILES in all
         worker = context.Process(
             target=_worker, args=([str(p) for p in paths[k::jobs]], results), daemon=True
         )
@@ -169,16 +207,26 @@ def _proposal_text(path: Path, proposal, decision) -> str:
     return "\n".join(lines)
 
 
+_CHOSEN = "mail_import_chosen_case"  # the --case, read once per transaction
+txcache.watch(_CHOSEN, "cases")
+
+
 def _chosen(case_number: str | None, new_case: bool, series_prefix: str | None) -> dict:
     """``build_proposal``'s ``case`` argument when the command line chose the case already
     (``--case``, or ``--new-case --series``): then no case is looked for."""
     from caseapp.cases.services import get_case
     from caseapp.errors import ServiceError
+    from caseapp.extensions import db
 
     if case_number:
-        case = get_case(case_number)
+        known = txcache.cache(db.session(), _CHOSEN)
+        case = known.get(case_number) if known is not None else None
         if case is None:
-            raise ServiceError(f"there is no case {case_number}")
+            case = get_case(case_number)
+            if case is None:
+                raise ServiceError(f"there is no case {case_number}")
+            if known is not None:
+                known[case_number] = case
         return {"case": case}
     if new_case and series_prefix:
         return {"case": None}
@@ -233,7 +281,7 @@ def _decide(proposal, *, case_number: str | None, new_case: bool, series_prefix:
     "--jobs",
     type=click.IntRange(0, 8),
     default=None,
-    help="Worker processes reading and parsing files ahead (default: 1 with --yes and many "
+    help="Worker processes reading and parsing files ahead (default: 2 with --yes and many "
     "files on a machine with two or more cores; 0: none).",
 )
 @with_appcontext
@@ -315,8 +363,12 @@ def import_command(
         remains, and the others are registered as they would have been."""
         results = []
         try:
-            for path, part, ready in group:
-                results.append((path, *_import_one(part, path, ready)))
+            for n, (path, part, ready) in enumerate(group):
+                # After the group's first write (so, on SQLite, under the write lock): the
+                # directory matches of every address in the group, in three queries, kept
+                # for the transaction (``directory.*_for_emails``).
+                then = (lambda g=group: _look_up_parties(g)) if n == 0 else None
+                results.append((path, *_import_one(part, path, ready, then=then)))
         except ServiceError:
             db.session.rollback()
             for unit in group:
@@ -329,12 +381,15 @@ def import_command(
         for path, new, notes in results:
             committed(path, new, notes)
 
-    def _import_one(part: bytes, path: Path, ready) -> tuple[list[str], list[str]]:
+    def _import_one(part: bytes, path: Path, ready, then=None) -> tuple[list[str], list[str]]:
         """--yes: store, propose and register in the current transaction; the numbers
-        given and the notes to report once it is committed."""
+        given and the notes to report once it is committed. ``then`` is called right after
+        the mail is stored (the transaction's first write)."""
         item = inbox.store_message(
             part, source=inbox.InboxSource.CLI, filename=path.name, prepared=ready
         )
+        if then is not None:
+            then()
         if item.parse_error:
             raise ServiceError(f"not readable as mail: {item.parse_error}")
         # Built inside this file's transaction, after its first write (store_message): the

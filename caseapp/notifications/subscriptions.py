@@ -1,14 +1,13 @@
 """Subscriptions: who hears of registrations, at once or as a daily digest."""
 
 import logging
-import weakref
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import Session
 
+from caseapp import txcache
 from caseapp.audit.services import record
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
@@ -176,46 +175,10 @@ def _covering_statement() -> sa.Select:
     return _COVERING_STATEMENT[0]
 
 
-_COVERING = "caseapp.covering_subscriptions"  # session.info: (transaction ref, {key: subs})
-
-
-def _covering_cache(session) -> dict | None:
-    """This transaction's cache of ``covering_subscriptions`` (None outside a transaction).
-
-    It is dropped when the transaction ends and whenever subscriptions change in it: a
-    flush writing a ``Subscription``, or an ORM INSERT/UPDATE/DELETE statement on the table
-    (see the listeners below), so a subscription added in the same transaction is seen."""
-    tx = session.get_transaction()
-    if tx is None:
-        return None
-    entry = session.info.get(_COVERING)
-    if entry is None or entry[0]() is not tx:
-        entry = session.info[_COVERING] = (weakref.ref(tx), {})
-    return entry[1]
-
-
-@sa.event.listens_for(Session, "after_flush")
-def _subscriptions_flushed(session, _flush_context) -> None:
-    if _COVERING in session.info and any(
-        isinstance(o, Subscription) for o in (*session.new, *session.dirty, *session.deleted)
-    ):
-        session.info.pop(_COVERING, None)
-
-
-@sa.event.listens_for(Session, "do_orm_execute")
-def _subscriptions_written(state) -> None:
-    if _COVERING in state.session.info and (state.is_insert or state.is_update or state.is_delete):
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", Subscription.__tablename__) == Subscription.__tablename__:
-            state.session.info.pop(_COVERING, None)
-
-
-@sa.event.listens_for(Session, "after_transaction_end")
-def _transaction_ended(session, transaction) -> None:
-    # The root transaction's end, or a savepoint's (what a rolled-back savepoint subscribed
-    # is gone again); not the inner subtransaction each flush opens and closes.
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_COVERING, None)
+_COVERING = "covering_subscriptions"
+# Answers of ``covering_subscriptions``, kept per transaction; dropped whenever
+# subscriptions change in it, so a subscription added in the same transaction is seen.
+txcache.watch(_COVERING, Subscription.__tablename__)
 
 
 def covering_subscriptions(case: Case) -> list[Subscription]:
@@ -223,10 +186,10 @@ def covering_subscriptions(case: Case) -> list[Subscription]:
     organisation's, its programme's), case subscriptions first. Looked up once per case and
     transaction: a bulk import registering many documents in one case asks once."""
     session = db.session()
-    if any(isinstance(o, Subscription) for o in (*session.new, *session.dirty, *session.deleted)):
+    if txcache.pending(session, Subscription):
         session.flush()  # a subscription changed and not yet written (the flush drops the cache)
     key = (case.id, case.series_id, case.organisation_id, case.programme_id)
-    cache = _covering_cache(session)
+    cache = txcache.cache(session, _COVERING)
     subs = cache.get(key) if cache is not None else None
     if subs is None:
         # No autoflush: what is pending (a document, its audit event) does not change which
