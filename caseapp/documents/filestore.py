@@ -7,9 +7,11 @@ back is byte for byte what was stored.
 Durable before ``put`` returns: the file's bytes are fsync'ed before the rename, and the
 directory holding the new name after it (and, for a directory ``put`` had to create, the
 one holding that directory), so a row committed after ``put`` never names a file that a
-power loss could take away. A file that is there already is neither written nor synced
-again: that keeps the cost off the critical path of a bulk import, whose read-ahead worker
-stores each file (durably) before the main process calls ``put`` for it again.
+power loss could take away. A file that is there already is not written again, but the
+directories on its path are synced: another process may have stored it a moment ago and
+not yet synced its name (its bytes it syncs before the rename, so they are durable once
+the name is visible). A bulk import does not call ``put`` again for what its read-ahead
+workers stored: it checks with ``exists``.
 """
 
 import contextlib
@@ -60,6 +62,8 @@ def put(data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()
     target = path_for(digest)
     if target.exists():
+        for directory in (target.parent, target.parent.parent, store_root(), store_root().parent):
+            _fsync_dir(directory)
         return digest
     _make_dirs(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
