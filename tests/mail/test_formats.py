@@ -297,3 +297,29 @@ def test_swedish_block_with_bcc_and_continuation_lines():
     assert [a.email for a in m.to] == ["postlista.kommunstyrelsen@ange.se", "erik.lovgren@ange.se"]
     assert [a.email for a in m.bcc] == ["arkiv@ange.se"]
     assert m.sent_as_written == "2021-06-07T13:42"
+
+
+def test_lotus_notes_header_table_without_colons():
+    """Lotus Notes writes the forwarded message's header as a table, some labels without a
+    colon ("Till", "Ämne"); the rule under it is not part of the message."""
+    c = parse("lotus_notes_forward.eml")
+    assert summary(c) == [
+        ("forward", "kim.kommun@ange.se", "2021-09-16T09:30:00+02:00", "Lokaler i Ånge"),
+        ("original", "anna.berg@pts.se", "2021-09-15T14:30", "Lokaler i Ånge"),
+    ]
+    inner = c.messages[1]
+    assert [a.email for a in inner.to] == ["kim.kommun@ange.se"]
+    assert inner.body.startswith("Hej Kim,")
+    assert [(f.due.isoformat(), f.message_index) for f in c.followups] == [("2021-10-01", 1)]
+
+
+def test_a_two_column_table_is_not_a_header_block_by_itself():
+    from caseapp.mail.parse.html import html_to_text
+
+    table = (
+        "<table><tr><td>Datum</td><td>2021-06-07</td></tr>"
+        "<tr><td>Till</td><td>Kommunstyrelsen</td></tr>"
+        "<tr><td>Ämne</td><td>Budget</td></tr></table>"
+    )
+    # No sender row: a table of facts, left as it is.
+    assert html_to_text(table) == "Datum 2021-06-07\nTill Kommunstyrelsen\nÄmne Budget"

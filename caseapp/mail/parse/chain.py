@@ -128,10 +128,11 @@ def _find_split(lines: list[str]) -> _Split | None:
 
 
 def _clean(lines: list[str]) -> str:
-    # trailing rule lines ('---', '____') belong to the separator, not to the text
+    # rule lines ('---', '____') at either end belong to a separator (before the next
+    # message's header block, or after one: Lotus Notes rules off its header table)
     while lines and (not lines[-1].strip() or is_separator(lines[-1]) == "rule"):
         lines = lines[:-1]
-    while lines and not lines[0].strip():
+    while lines and (not lines[0].strip() or is_separator(lines[0]) == "rule"):
         lines = lines[1:]
     return "\n".join(x.rstrip() for x in lines)
 

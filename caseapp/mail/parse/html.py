@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from .headers import LABELS
+
 MAX_HTML = 5 * 1024 * 1024  # text extraction beyond this is not worth the time
 
 _BLOCK = {
@@ -25,6 +27,10 @@ _BLOCK = {
 _SKIP = {"script", "style", "head", "title", "xml", "template", "noscript", "object"}
 
 
+def _squeeze(text: str) -> str:
+    return re.sub(r"[ \t\r\n\f\u200b]+", " ", text).strip()
+
+
 class _TextParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -33,14 +39,42 @@ class _TextParser(HTMLParser):
         self.skip = 0
         self.quote = 0
         self.pre = 0
+        self.cells: list[int] = []  # where each cell of the current row starts in ``cur``
+        # Per open table: its two-cell rows as (line index, quote prefix, first, second).
+        self.tables: list[list[tuple[int, str, str, str]]] = []
 
     def _flush(self) -> None:
         text = "".join(self.cur)
         if not self.pre:
-            text = re.sub(r"[ \t\r\n\f\u200b]+", " ", text).strip()
+            text = _squeeze(text)
         prefix = "> " * self.quote
         self.lines.append(prefix + text if text or self.quote else text)
+        if len(self.cells) == 2 and self.tables and not self.pre:
+            first = _squeeze("".join(self.cur[self.cells[0] : self.cells[1]]))
+            second = _squeeze("".join(self.cur[self.cells[1] :]))
+            self.tables[-1].append((len(self.lines) - 1, prefix, first, second))
         self.cur = []
+        self.cells = []
+
+    def _end_table(self) -> None:
+        """A table of "label | value" rows that names the sender, a time and a subject or
+        recipient is a header block (Lotus Notes writes its labels without a colon: "An",
+        "Betreff"): its rows become "Label: value" lines, as other mailers write them."""
+        rows = self.tables.pop() if self.tables else []
+        labelled = [
+            (i, prefix, label, value)
+            for i, prefix, first, value in rows
+            if (label := first.rstrip(":： ").strip()) and label.lower() in LABELS
+        ]
+        fields = {LABELS[label.lower()] for _, _, label, _ in labelled}
+        if (
+            len(labelled) >= 3
+            and "from" in fields
+            and fields & {"sent", "date"}
+            and (fields & {"subject", "to"})
+        ):
+            for i, prefix, label, value in labelled:
+                self.lines[i] = f"{prefix}{label}: {value}"
 
     def handle_starttag(self, tag, attrs):
         if tag in _SKIP:
@@ -56,8 +90,12 @@ class _TextParser(HTMLParser):
                 self.pre += 1
             elif tag == "hr":
                 self.lines.append("> " * self.quote + "---")
-        elif tag in ("td", "th") and self.cur:
-            self.cur.append(" ")
+            elif tag == "table":
+                self.tables.append([])
+        elif tag in ("td", "th"):
+            if self.cur:
+                self.cur.append(" ")
+            self.cells.append(len(self.cur))
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -72,6 +110,8 @@ class _TextParser(HTMLParser):
                 self.quote = max(0, self.quote - 1)
             elif tag == "pre":
                 self.pre = max(0, self.pre - 1)
+            elif tag == "table":
+                self._end_table()
 
     def handle_data(self, data):
         if not self.skip:
