@@ -58,3 +58,25 @@ def test_no_phrase_no_proposal(text):
 def test_phrase_is_reported_once():
     found = find_followups("Senast den 15 mars vill vi ha svar, alltså senast den 15 mars.", SENT)
     assert found == [(date(2022, 3, 15), "Senast den 15 mars")]
+
+
+def test_an_undated_quoted_message_counts_from_the_message_quoting_it():
+    """A forwarded message whose header block has no date: its promise is counted from the
+    forward's date (the nearest known, and after it), not from the day of the import, and
+    the registrar is told so."""
+    from caseapp.mail.parse import parse_text
+
+    chain = parse_text(
+        "Från: Registrator <registrator@ange.se>\n"
+        "Skickat: den 9 juni 2021 08:00\n"
+        "Till: Kim Kommun <kim.kommun@ange.se>\n"
+        "Ämne: VB: Lokaler\n\n"
+        "För handläggning.\n\n"
+        "Från: Anna Berg <anna.berg@pts.se>\n"
+        "Till: Registrator <registrator@ange.se>\n"
+        "Ämne: Lokaler\n\n"
+        "Vi återkommer inom två veckor.\n"
+    )
+    assert chain.messages[1].sent is None
+    assert [(f.due, f.message_index) for f in chain.followups] == [(date(2021, 6, 23), 1)]
+    assert any("message 1 has no date" in d and "2021-06-09" in d for d in chain.diagnostics)

@@ -191,12 +191,31 @@ def _finish(msgs: list[ParsedMessage], diagnostics: list[str], fmt: str) -> Pars
             m.signature = find_signature(m.body, m.sender)
         except RecursionError:
             m.signature = None
-        sent = m.sent.date() if m.sent else date.today()
-        for due, phrase in find_followups(m.body, sent):
+        sent, counted_from = _followup_base(msgs, i)
+        found = find_followups(m.body, sent)
+        for due, phrase in found:
             chain.followups.append(
                 FollowUpProposal(due, phrase, i, sentence_around(m.body, phrase))
             )
+        if found and counted_from:
+            diagnostics.append(
+                f"message {i} has no date: its follow-ups are counted from {counted_from}"
+            )
     return chain
+
+
+def _followup_base(msgs: list[ParsedMessage], i: int) -> tuple[date, str | None]:
+    """The date message ``i``'s follow-up phrases count from: its own, else that of the
+    nearest message quoting it (written after it, so the closest estimate the chain holds),
+    else today. The second value says which, when it is not the message's own date."""
+    if msgs[i].sent:
+        return msgs[i].sent.date(), None
+    for j in range(i - 1, -1, -1):
+        if msgs[j].sent:
+            day = msgs[j].sent.date()
+            return day, f"{day.isoformat()}, the date of message {j} that quotes it"
+    today = date.today()
+    return today, f"today, {today.isoformat()}"
 
 
 def chain_from_mime(data: bytes, fmt: str = "eml") -> ParsedChain:
