@@ -87,17 +87,14 @@ def _default_jobs(yes: bool, n_files: int) -> int:
 
 
 def _load_holidays() -> None:
-    """Load the Swedish holiday calendars (the parser's and the follow-ups') before the
-    workers are forked: the first due date would otherwise cost each worker, and this
-    process again, a tenth of a second or more while the other waits."""
+    """Load the Swedish holiday calendar before the workers are forked: the first due date
+    would otherwise cost each worker, and this process again, a tenth of a second or more
+    while the other waits."""
     from datetime import date
 
-    from caseapp.followups.rules import is_working_day
-    from caseapp.mail.parse.followups import is_working_day as parser_working_day
+    from caseapp.workdays import is_working_day
 
-    today = date.today()
-    is_working_day(today)
-    parser_working_day(today)
+    is_working_day(date.today())
 
 
 def _look_up_parties(group) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from caseapp.mail.parse import find_followups
-from caseapp.mail.parse.followups import is_working_day
+from caseapp.workdays import is_working_day
 
 SENT = date(2021, 6, 7)  # the seed's Monday
 

@@ -19,7 +19,11 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
-from functools import lru_cache
+
+from caseapp.workdays import (
+    working_day_on_or_after,
+    working_day_on_or_before,
+)
 
 from .dates import MONTHS
 
@@ -34,39 +38,6 @@ NUMBERS = {
 _NUM = r"(\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True)) + r")"
 _MON = r"(" + "|".join(sorted((m for m in MONTHS if len(m) >= 3), key=len, reverse=True)) + r")"
 _YEAR = r"(?:\s+(20\d\d))?"
-
-
-@lru_cache(maxsize=64)
-def _holidays(year: int) -> frozenset[date]:
-    import holidays
-
-    days = set(holidays.country_holidays("SE", years=year).keys())
-    for d in list(days):
-        if d.month == 6 and 20 <= d.day <= 26 and d.weekday() == 5:
-            days.add(d - timedelta(days=1))  # midsommarafton
-    days.update({date(year, 12, 24), date(year, 12, 31)})
-    return frozenset(days)
-
-
-def is_working_day(d: date) -> bool:
-    """Monday-Friday and not a Swedish public holiday or de-facto holiday eve."""
-    return d.weekday() < 5 and d not in _holidays(d.year)
-
-
-def working_day_on_or_before(d: date) -> date:
-    for _ in range(30):
-        if is_working_day(d):
-            return d
-        d -= timedelta(days=1)
-    return d
-
-
-def working_day_on_or_after(d: date) -> date:
-    for _ in range(30):
-        if is_working_day(d):
-            return d
-        d += timedelta(days=1)
-    return d
 
 
 def _month_year(month: int, year: str | None, sent: date) -> int:
