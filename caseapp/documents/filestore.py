@@ -62,7 +62,7 @@ def put(data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()
     target = path_for(digest)
     if target.exists():
-        for directory in (target.parent, target.parent.parent, store_root(), store_root().parent):
+        for directory in target.parents[:4]:  # its folder, the one above, the store, instance/
             _fsync_dir(directory)
         return digest
     _make_dirs(target.parent)

@@ -231,7 +231,6 @@ def _chosen(case_number: str | None, new_case: bool, series_prefix: str | None) 
 
 
 def _decide(proposal, *, case_number: str | None, new_case: bool, series_prefix: str | None):
-    from caseapp.cases.services import get_case
     from caseapp.errors import ServiceError
     from caseapp.mail.importer import ImportDecision, NewContact, NewFollowUp
     from caseapp.mail.proposal import MATCH_CHOSEN
@@ -246,10 +245,9 @@ def _decide(proposal, *, case_number: str | None, new_case: bool, series_prefix:
         followups=[NewFollowUp(f.title, f.due, f.message_index) for f in proposal.followups],
     )
     if case_number:
-        chosen = proposal.match == MATCH_CHOSEN and proposal.case is not None
-        decision.case = proposal.case if chosen else get_case(case_number)
-        if decision.case is None:
-            raise ServiceError(f"there is no case {case_number}")
+        # build_proposal was given this case (``_chosen``, which refuses an unknown number).
+        assert proposal.match == MATCH_CHOSEN and proposal.case is not None
+        decision.case = proposal.case
     elif new_case or proposal.case is None:
         series = get_series(series_prefix) if series_prefix else None
         if series is None and not series_prefix and len(proposal.series) == 1:
@@ -361,11 +359,8 @@ def import_command(
         results = []
         try:
             for n, (path, part, ready) in enumerate(group):
-                # After the group's first write (so, on SQLite, under the write lock): the
-                # directory matches of every address in the group, in three queries, kept
-                # for the transaction (``directory.*_for_emails``).
-                then = (lambda g=group: _look_up_parties(g)) if n == 0 else None
-                results.append((path, *_import_one(part, path, ready, then=then)))
+                first = group if n == 0 else None
+                results.append((path, *_import_one(part, path, ready, look_up=first)))
         except ServiceError:
             db.session.rollback()
             for unit in group:
@@ -378,15 +373,18 @@ def import_command(
         for path, new, notes in results:
             committed(path, new, notes)
 
-    def _import_one(part: bytes, path: Path, ready, then=None) -> tuple[list[str], list[str]]:
+    def _import_one(
+        part: bytes, path: Path, ready, look_up: list | None = None
+    ) -> tuple[list[str], list[str]]:
         """--yes: store, propose and register in the current transaction; the numbers
-        given and the notes to report once it is committed. ``then`` is called right after
-        the mail is stored (the transaction's first write)."""
+        given and the notes to report once it is committed. With ``look_up`` (a group of
+        messages), the directory is asked about all their addresses right after this mail
+        is stored: after the transaction's first write, so on SQLite under the write lock."""
         item = inbox.store_message(
             part, source=inbox.InboxSource.CLI, filename=path.name, prepared=ready
         )
-        if then is not None:
-            then()
+        if look_up is not None:
+            _look_up_parties(look_up)
         if item.parse_error:
             raise ServiceError(f"not readable as mail: {item.parse_error}")
         # Built inside this file's transaction, after its first write (store_message): the

@@ -359,9 +359,7 @@ def claim(item: InboxItem, *, actor: User | None, defer: bool = False) -> bool:
         db.session.refresh(item)
         raise ServiceError(N_("This mail has been handled already."))
     # The row now holds exactly these values: set them on the instance as loaded (no SELECT).
-    for key, value in values.items():
-        set_committed_value(item, key, value)
-    set_committed_value(item, "done_by", actor)
+    _set_loaded(item, values | {"done_by": actor})
     return False
 
 
@@ -383,7 +381,12 @@ def _write(item: InboxItem, values: dict, related: dict) -> None:
     """``values`` written on the item's row with one plain UPDATE, and set on the instance
     (with the ``related`` objects they refer to) as loaded: nothing is left for a flush."""
     db.session.connection().execute(_UPDATE_ITEM, values | {"item_id": item.id})
-    for key, value in (values | related).items():
+    _set_loaded(item, values | related)
+
+
+def _set_loaded(item: InboxItem, values: dict) -> None:
+    """Put ``values`` on the instance as if loaded from its row (no history, no SELECT)."""
+    for key, value in values.items():
         set_committed_value(item, key, value)
 
 

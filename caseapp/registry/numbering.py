@@ -24,23 +24,17 @@ def _insert_counter(scope: str, year: int):
     raise RuntimeError(f"unsupported database: {dialect}")
 
 
-_INCREMENT: list = []
-
-
-def _increment_statement() -> sa.Update:
-    """``UPDATE number_counters SET last = last + 1 … RETURNING last``, built once."""
-    if not _INCREMENT:
-        counters = NumberCounter.__table__
-        _INCREMENT.append(
-            sa.update(counters)
-            .where(
-                counters.c.scope == sa.bindparam("counter_scope"),
-                counters.c.year == sa.bindparam("counter_year"),
-            )
-            .values(last=counters.c.last + 1)
-            .returning(counters.c.last)
-        )
-    return _INCREMENT[0]
+# ``UPDATE number_counters SET last = last + 1 … RETURNING last``, built once.
+_COUNTERS = NumberCounter.__table__
+_INCREMENT = (
+    sa.update(_COUNTERS)
+    .where(
+        _COUNTERS.c.scope == sa.bindparam("counter_scope"),
+        _COUNTERS.c.year == sa.bindparam("counter_year"),
+    )
+    .values(last=_COUNTERS.c.last + 1)
+    .returning(_COUNTERS.c.last)
+)
 
 
 def next_number(scope: str, year: int = 0) -> int:
@@ -50,13 +44,12 @@ def next_number(scope: str, year: int = 0) -> int:
     # A plain Core statement on the session's connection (same transaction): counter rows
     # are never held as ORM objects, so the ORM layer (autoflush, synchronising the session)
     # would only add cost; pending objects are flushed with the caller's next flush.
-    stmt = _increment_statement()
     conn = db.session.connection()
     params = {"counter_scope": scope, "counter_year": year}
-    value = conn.execute(stmt, params).scalar_one_or_none()
+    value = conn.execute(_INCREMENT, params).scalar_one_or_none()
     if value is None:
         conn.execute(_insert_counter(scope, year))
-        value = conn.execute(stmt, params).scalar_one()
+        value = conn.execute(_INCREMENT, params).scalar_one()
     return value
 
 
