@@ -48,14 +48,16 @@ def main() -> None:
     app, db = make_app(args.database_url)
     from caseapp.cases.services import open_case
     from caseapp.documents.models import Direction
-    from caseapp.documents.services import register_document
+    from caseapp.documents.services import DocumentDraft, register_document
     from caseapp.notifications.models import Notification
     from caseapp.registry.services import create_series
 
     series = create_series("KS", name="Kommunstyrelsen", actor=None)
     case = open_case(series, title="Bänk", actor=None)
     docs = [
-        register_document(case, actor=None, direction=Direction.IN, subject=f"Handling {i}")
+        register_document(
+            case, DocumentDraft(direction=Direction.IN, subject=f"Handling {i}"), actor=None
+        )
         for i in range(10)
     ]
     db.session.commit()

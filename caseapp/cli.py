@@ -21,8 +21,9 @@ def register_commands(app: Flask) -> None:
     from caseapp.cases.cli import cases_cli
     from caseapp.demo import demo_command
     from caseapp.registry.cli import series_cli
+    from caseapp.settings.cli import settings_cli
 
-    for command in (users_cli, series_cli, cases_cli, demo_command):
+    for command in (users_cli, series_cli, cases_cli, settings_cli, demo_command):
         app.cli.add_command(command)
 
     from caseapp.followups.cli import followups_cli

@@ -43,11 +43,6 @@ CASES_PER_PAGE = 25
 # Public base URL used in mail links; empty means derived from the request.
 BASE_URL = ""
 
-# Mail in: the installation's own e-mail domains (a list, or "a.se,b.se" from the
-# environment). A message whose sender is in one of them is registered as outgoing;
-# empty means every message is incoming.
-OWN_DOMAINS: list[str] = []
-
 # Mail in by IMAP (`caseapp mail fetch-imap`). IMAP_SECURITY: "ssl", "starttls" or "none".
 IMAP_HOST = None
 IMAP_PORT = 993

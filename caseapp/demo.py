@@ -4,6 +4,7 @@ Idempotent: what exists already (matched by address, prefix, name or case title)
 so running it twice changes nothing.
 """
 
+from datetime import date
 from importlib import resources
 
 import click
@@ -16,14 +17,23 @@ from caseapp.cases.models import Case
 from caseapp.cases.services import open_case
 from caseapp.directory import services as directory
 from caseapp.directory.models import MailboxKind, Organisation, OrganisationKind
-from caseapp.documents.models import Direction
+from caseapp.documents.models import Document, DocumentKind
 from caseapp.extensions import db
+from caseapp.followups.models import FollowUp
+from caseapp.followups.services import create_followup
+from caseapp.mail import inbox
+from caseapp.mail.importer import ImportDecision, register_inbox_item
+from caseapp.mail.models import InboxSource
+from caseapp.notifications.models import SubscriptionMode
+from caseapp.notifications.subscriptions import subscribe
 from caseapp.programmes.models import Programme, Round
 from caseapp.registry.services import create_series, get_series
+from caseapp.settings.services import set_own_domains
 
 SEED = "vb-etablering-statliga-servicekontor.txt"
 DEMO_PASSWORD = "demo-caseapp-2021"  # noqa: S105 - printed for the demo logins on purpose
 CASE_TITLE = "Nytt statligt servicekontor i Ånge kommun"
+OWN_DOMAINS = ["statenssc.se"]
 
 DEMO_USERS = [
     ("admin@example.org", "Alva Admin", Role.ADMIN),
@@ -64,6 +74,8 @@ def load_demo() -> dict:
             create_user(email, name=name, role=role, password=DEMO_PASSWORD)
     coordinator = db.session.scalar(sa.select(User).where(User.email == "samordnare@example.org"))
 
+    # The demo is Statens servicecenter's own installation: mail from its domain is theirs.
+    set_own_domains(OWN_DOMAINS, actor=None)
     ssc = _org("Statens servicecenter", OrganisationKind.AGENCY, ["statenssc.se"])
     ange = _org("Ånge kommun", OrganisationKind.MUNICIPALITY, ["ange.se"], code="2260")
     _contact(
@@ -120,28 +132,22 @@ def load_demo() -> dict:
             programme_id=programme.id,
             round_id=programme.rounds[1].id,
         )
-        # Imported here: the parser is only needed when the demo case is first built.
-        from caseapp.mail.importer import register_chain
-        from caseapp.mail.parse import parse_text
-
-        raw = seed_bytes()
-        chain = parse_text(raw.decode("utf-8"))
-        register_chain(
-            chain,
-            case,
-            actor=None,
-            # Statens servicecenter's own staff write outgoing; everything else comes in.
-            direction_for=lambda m: (
-                Direction.OUT
-                if m.sender and m.sender.email.endswith("@statenssc.se")
-                else Direction.IN
-            ),
-            original=raw,
-            original_filename=SEED,
-            original_media_type="text/plain; charset=utf-8",
-        )
+        _register_seed(case)
     _demo_followup_and_subscription(case, coordinator)
     return {"case": case.number, "password": DEMO_PASSWORD, "users": DEMO_USERS}
+
+
+def _register_seed(case: Case) -> None:
+    """The seed mail, stored and registered in the case as the import would: its forward
+    and the original it forwards, two linked documents."""
+    raw = seed_bytes()
+    item = inbox.store_message(
+        raw,
+        source=InboxSource.CLI,
+        filename=SEED,
+        media_type="text/plain; charset=utf-8",
+    )
+    register_inbox_item(item, ImportDecision(case=case), actor=None)
 
 
 FOLLOWUP_TITLE = "Återkomma till Ånge kommun för dialog"
@@ -149,14 +155,6 @@ FOLLOWUP_TITLE = "Återkomma till Ånge kommun för dialog"
 
 def _demo_followup_and_subscription(case: Case, coordinator: User | None) -> None:
     """The promise in the seed mail as a follow-up, and Ånge's Postlista subscribed to the case."""
-    from datetime import date
-
-    from caseapp.documents.models import Document, DocumentKind
-    from caseapp.followups.models import FollowUp
-    from caseapp.followups.services import create_followup
-    from caseapp.notifications.models import SubscriptionMode
-    from caseapp.notifications.subscriptions import subscribe
-
     exists = db.session.scalar(
         sa.select(FollowUp.id).where(FollowUp.case_id == case.id, FollowUp.title == FOLLOWUP_TITLE)
     )

@@ -12,10 +12,11 @@ from caseapp.directory.models import (
 )
 from caseapp.documents.models import Attachment, Document, Party
 from caseapp.followups.models import CalendarFeed, FollowUp, Reminder, UserGroup
-from caseapp.mail.inbox import InboxItem
+from caseapp.mail.models import InboxItem
 from caseapp.notifications.models import DeliveryAttempt, Notification, Subscription
 from caseapp.programmes.models import Programme, Round
 from caseapp.registry.models import NumberCounter, Series
+from caseapp.settings.models import Setting
 
 __all__ = [
     "CalendarFeed",
@@ -41,5 +42,6 @@ __all__ = [
     "Programme",
     "Round",
     "Series",
+    "Setting",
     "User",
 ]

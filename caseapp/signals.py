@@ -8,7 +8,10 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: sent with ``document=…, actor=…`` after a document is registered and flushed
+#: sent with ``document=…, actor=…, writer=…`` after a document is registered and flushed;
+#: receivers write their rows through ``writer`` (see ``caseapp.rows``)
 document_registered = _signals.signal("document-registered")
+#: sent with ``document=…, actor=…`` after a document is cancelled (makulerad) and flushed
+document_cancelled = _signals.signal("document-cancelled")
 #: sent with ``case=…, actor=…`` after a case is opened and flushed
 case_opened = _signals.signal("case-opened")

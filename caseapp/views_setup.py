@@ -11,7 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from caseapp.auth.permissions import Perm, can
 from caseapp.extensions import babel, csrf, login_manager, mail
 from caseapp.forms import EmptyForm
-from caseapp.timeutil import STOCKHOLM
+from caseapp.links import case_url, document_url
+from caseapp.timeutil import STOCKHOLM, from_wall_clock
 
 
 def _select_locale() -> str:
@@ -31,9 +32,10 @@ def _fmt_date(value: date | datetime | None) -> str:
 
 
 def _fmt_datetime(value: datetime | None) -> str:
+    """``2021-06-07 13:42`` in Swedish time; a naive value is a Swedish wall-clock time."""
     if value is None:
         return ""
-    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+    return from_wall_clock(value).astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 def init_app(app: Flask) -> None:
@@ -76,6 +78,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = _fmt_date
     app.jinja_env.filters["datetime"] = _fmt_datetime
     app.jinja_env.globals["format_datetime"] = format_datetime
+    app.jinja_env.globals["case_url"] = case_url
+    app.jinja_env.globals["document_url"] = document_url
 
     @app.context_processor
     def _helpers():

@@ -24,8 +24,9 @@ from caseapp.cases.models import Case
 from caseapp.cases.services import open_case
 from caseapp.directory.models import Organisation, OrganisationKind
 from caseapp.directory.services import create_organisation
+from caseapp.documents import filestore
 from caseapp.documents.models import Direction, Document, PartyRole
-from caseapp.documents.services import PartyInput, register_document
+from caseapp.documents.services import DocumentDraft, OriginalFile, PartyInput, register_document
 from caseapp.extensions import db
 from caseapp.registry.models import Series
 from caseapp.registry.services import create_series
@@ -206,7 +207,16 @@ class Factory:
                 ),
             ],
         )
-        return register_document(case or self.case(), actor=kw.pop("actor", None), **kw)
+        actor = kw.pop("actor", None)
+        if isinstance(kw.get("original"), bytes):  # stored first, as intake does
+            data = kw.pop("original")
+            kw["original"] = OriginalFile(
+                filestore.put(data),
+                len(data),
+                kw.pop("original_filename", None),
+                kw.pop("original_media_type", None) or "application/octet-stream",
+            )
+        return register_document(case or self.case(), DocumentDraft(**kw), actor=actor)
 
 
 @pytest.fixture

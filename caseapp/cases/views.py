@@ -196,16 +196,7 @@ def new_document(number: str):
     if form.validate_on_submit():
         parent = next((d for d in documents if d.id == form.parent_id.data), None)
         try:
-            doc = register_document(
-                case,
-                actor=_actor(),
-                kind=form.kind.data,
-                body_text=(form.body_text.data or "").strip() or None,
-                parties=form.party_inputs(),
-                parent=parent,
-                attachments=form.attachment_inputs(),
-                **form.metadata(),
-            )
+            doc = register_document(case, form.draft(parent), actor=_actor())
         except ServiceError as exc:
             db.session.rollback()
             flash(_("Nothing was registered: %(reason)s", reason=exc.message()), "error")

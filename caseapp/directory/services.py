@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
-from caseapp import txcache
 from caseapp.audit.services import diff, record, snapshot
 from caseapp.auth.models import User
 from caseapp.directory.models import (
@@ -96,80 +95,39 @@ def _domain_candidates(email: str) -> list[str]:
     return [".".join(parts[i:]) for i in range(len(parts) - 1)]
 
 
-_BATCH_STATEMENTS: dict[str, sa.Select] = {}
-
-
-def _batch_statement(kind: str) -> sa.Select:
-    """The batch lookups' statements, built once (an expanding bind parameter ``keys``):
-    building a ``select()`` with its options anew for every mail cost more than running it."""
-    stmt = _BATCH_STATEMENTS.get(kind)
-    if stmt is None:
-        keys = sa.bindparam("keys", expanding=True)
-        if kind == "organisations":
-            stmt = (
-                sa.select(OrganisationDomain)
-                .where(OrganisationDomain.domain.in_(keys))
-                .options(joinedload(OrganisationDomain.organisation))
-            )
-        elif kind == "contacts":
-            stmt = (
-                sa.select(ContactEmail)
-                .where(ContactEmail.email.in_(keys))
-                .options(joinedload(ContactEmail.contact).joinedload(Contact.organisation))
-            )
-        else:
-            stmt = (
-                sa.select(Mailbox)
-                .where(Mailbox.address.in_(keys))
-                .options(joinedload(Mailbox.organisation))
-            )
-        _BATCH_STATEMENTS[kind] = stmt
-    return stmt
-
-
-# Answers of the batch look-ups are kept for the rest of the transaction (a bulk import asks
-# for the same addresses mail after mail), keyed by kind and key, None for "no match".
-_LOOKUPS = "directory_lookups"
-txcache.watch(
-    _LOOKUPS,
-    Organisation.__tablename__,
-    OrganisationDomain.__tablename__,
-    Contact.__tablename__,
-    ContactEmail.__tablename__,
-    Mailbox.__tablename__,
+# The batch look-ups' statements, built once (a bulk import runs them for every group of
+# mail; building a ``select()`` with its options costs more than SQLite takes to run it).
+_KEYS = sa.bindparam("keys", expanding=True)
+_DOMAINS_IN = (
+    sa.select(OrganisationDomain)
+    .where(OrganisationDomain.domain.in_(_KEYS))
+    .options(joinedload(OrganisationDomain.organisation))
+)
+_CONTACT_EMAILS_IN = (
+    sa.select(ContactEmail)
+    .where(ContactEmail.email.in_(_KEYS))
+    .options(joinedload(ContactEmail.contact).joinedload(Contact.organisation))
+)
+_MAILBOXES_IN = (
+    sa.select(Mailbox).where(Mailbox.address.in_(_KEYS)).options(joinedload(Mailbox.organisation))
 )
 
 
-def _batch_lookup(kind: str, keys: set[str], key_of) -> dict:
-    """``{key: row or None}`` for ``keys``, from this transaction's answers where it has
-    them and one query (``_batch_statement(kind)``) for the rest."""
-    session = db.session()
-    if txcache.pending(session, Organisation, OrganisationDomain, Contact, ContactEmail, Mailbox):
-        session.flush()  # the directory changed and not yet written (the flush drops the cache)
-    known = txcache.cache(session, _LOOKUPS)
-    answers = {k: known[(kind, k)] for k in keys if (kind, k) in known} if known else {}
-    missing = keys - answers.keys()
-    if missing:
-        rows = session.scalars(_batch_statement(kind), {"keys": list(missing)}).all()
-        found = {key_of(r): r for r in rows}
-        for k in missing:
-            answers[k] = found.get(k)
-            if known is not None:
-                known[(kind, k)] = answers[k]
-    return answers
+def _rows_by(statement: sa.Select, keys: set[str], key_of) -> dict:
+    if not keys:
+        return {}
+    return {key_of(r): r for r in db.session.scalars(statement, {"keys": sorted(keys)})}
 
 
 def organisations_for_emails(emails: Iterable[str]) -> dict[str, Organisation]:
     """``organisation_for_email`` for many addresses, in one query."""
     candidates = {e: _domain_candidates(e) for e in set(emails) if e}
     wanted = {c for cs in candidates.values() for c in cs}
-    if not wanted:
-        return {}
-    by_domain = _batch_lookup("organisations", wanted, lambda r: r.domain)
+    by_domain = _rows_by(_DOMAINS_IN, wanted, lambda r: r.domain)
     found = {}
     for email, cs in candidates.items():
         for c in cs:  # the longest (most specific) domain first
-            if by_domain.get(c) is not None:
+            if c in by_domain:
                 found[email] = by_domain[c].organisation
                 break
     return found
@@ -178,19 +136,43 @@ def organisations_for_emails(emails: Iterable[str]) -> dict[str, Organisation]:
 def contacts_for_emails(emails: Iterable[str]) -> dict[str, Contact]:
     """``contact_for_email`` for many addresses, in one query (merged ones followed)."""
     keys = {e: e.strip().lower() for e in set(emails) if e}
-    if not keys:
-        return {}
-    by_email = _batch_lookup("contacts", set(keys.values()), lambda r: r.email)
-    return {e: _follow(Contact, by_email[k].contact) for e, k in keys.items() if by_email[k]}
+    by_email = _rows_by(_CONTACT_EMAILS_IN, set(keys.values()), lambda r: r.email)
+    return {e: _follow(Contact, by_email[k].contact) for e, k in keys.items() if k in by_email}
 
 
 def mailboxes_for_emails(emails: Iterable[str]) -> dict[str, Mailbox]:
     """``mailbox_for_email`` for many addresses, in one query (merged ones followed)."""
     keys = {e: e.strip().lower() for e in set(emails) if e}
-    if not keys:
-        return {}
-    by_address = _batch_lookup("mailboxes", set(keys.values()), lambda r: r.address)
-    return {e: _follow(Mailbox, by_address[k]) for e, k in keys.items() if by_address[k]}
+    by_address = _rows_by(_MAILBOXES_IN, set(keys.values()), lambda r: r.address)
+    return {e: _follow(Mailbox, by_address[k]) for e, k in keys.items() if k in by_address}
+
+
+@dataclass(frozen=True)
+class PartyMatch:
+    """What the directory knows of one address: its mailbox, its contact, and the
+    organisation it belongs to (the mailbox's, else the contact's, else its domain's)."""
+
+    mailbox: Mailbox | None = None
+    contact: Contact | None = None
+    organisation: Organisation | None = None
+
+
+def match_addresses(addresses: Iterable[str]) -> dict[str, PartyMatch]:
+    """``PartyMatch`` of each address (lower-cased, as given), three queries in all."""
+    wanted = {a for a in addresses if a}
+    mailboxes = mailboxes_for_emails(wanted)
+    contacts = contacts_for_emails(wanted)
+    orgs = organisations_for_emails(wanted)
+    matches = {}
+    for a in wanted:
+        mailbox, contact = mailboxes.get(a), contacts.get(a)
+        org = (
+            (mailbox.organisation if mailbox else None)
+            or (contact.organisation if contact else None)
+            or orgs.get(a)
+        )
+        matches[a] = PartyMatch(mailbox, contact, org)
+    return matches
 
 
 def parse_domains(text: str | None) -> list[str]:

@@ -1,12 +1,9 @@
 """Directory pages: organisations, contacts and mailboxes, and merging their duplicates."""
 
-from urllib.parse import quote
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from caseapp.auth.permissions import Perm, require
@@ -42,23 +39,6 @@ def organisation_kind_label(kind) -> str:
 @bp.app_template_global()
 def mailbox_kind_label(kind) -> str:
     return str(MAILBOX_KIND_LABELS.get(MailboxKind(kind), kind))
-
-
-def _link(endpoint: str, prefix: str, number: str) -> str:
-    # The cases and documents pages belong to other blueprints that may not exist yet;
-    # their URLs are /cases/<number> and /documents/<number> either way.
-    try:
-        return url_for(endpoint, number=number)
-    except BuildError:
-        return prefix + quote(number, safe="/")
-
-
-def case_url(number: str) -> str:
-    return _link("cases.show", "/cases/", number)
-
-
-def document_url(number: str) -> str:
-    return _link("documents.show", "/documents/", number)
 
 
 def _page() -> int:
@@ -137,7 +117,6 @@ def _render_organisation(org: Organisation, merge_form: MergeForm, status: int =
         mailboxes=services.active_mailboxes(org),
         cases=services.organisation_cases(org),
         merge_form=merge_form,
-        case_url=case_url,
     ), status
 
 
@@ -283,7 +262,6 @@ def _render_contact(contact: Contact, merge_form: MergeForm, status: int = 200):
         kept=db.session.get(Contact, contact.merged_into_id) if contact.merged_into_id else None,
         documents=services.party_documents(contact_id=contact.id),
         merge_form=merge_form,
-        document_url=document_url,
     ), status
 
 
@@ -422,7 +400,6 @@ def _render_mailbox(box: Mailbox, merge_form: MergeForm, status: int = 200):
         kept=db.session.get(Mailbox, box.merged_into_id) if box.merged_into_id else None,
         documents=services.party_documents(mailbox_id=box.id),
         merge_form=merge_form,
-        document_url=document_url,
     ), status
 
 

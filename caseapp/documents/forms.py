@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from caseapp.cases.forms import CleanTextMeta, int_or_none, without_nul
 from caseapp.documents.models import Direction, Document, DocumentKind, PartyRole
-from caseapp.documents.services import AttachmentInput, PartyInput
+from caseapp.documents.services import AttachmentInput, DocumentDraft, PartyInput
 from caseapp.forms import VersionedForm
 from caseapp.timeutil import local_today
 
@@ -227,6 +227,17 @@ class DocumentForm(_DocumentMetadata):
         for role, field in ((PartyRole.TO, self.to), (PartyRole.CC, self.cc)):
             parties.extend(PartyInput(role, n, a) for n, a in field.parsed)
         return parties
+
+    def draft(self, parent: Document | None) -> DocumentDraft:
+        """The document the form describes, as ``register_document`` takes it."""
+        return DocumentDraft(
+            kind=DocumentKind(self.kind.data),
+            body_text=(self.body_text.data or "").strip() or None,
+            parties=self.party_inputs(),
+            parent=parent,
+            attachments=self.attachment_inputs(),
+            **self.metadata(),
+        )
 
     def attachment_inputs(self) -> list[AttachmentInput]:
         inputs = []

@@ -67,7 +67,7 @@ class Document(Base):
     # Digest of the normalised content, to recognise the same mail imported twice.
     content_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     # The original as received, byte for byte, in the content-addressed store.
-    original_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    original_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     original_filename: Mapped[str | None] = mapped_column(sa.String(255))
     original_media_type: Mapped[str | None] = mapped_column(sa.String(100))
     original_size: Mapped[int | None]

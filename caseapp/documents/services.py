@@ -1,30 +1,28 @@
 """Registering documents: the one way a document enters the record."""
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import nh3
 import sqlalchemy as sa
 
-from caseapp.audit.services import diff, record, record_now, snapshot
+from caseapp.audit.services import diff, record, snapshot
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import insert_now, insert_statement, utcnow
+from caseapp.db import utcnow
 from caseapp.directory import services as directory
 from caseapp.documents import filestore
 from caseapp.documents.models import (
-    Attachment,
     Direction,
     Document,
     DocumentKind,
-    Party,
     PartyRole,
 )
 from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
 from caseapp.registry.numbering import document_scope, next_number
-from caseapp.signals import document_registered
+from caseapp.rows import ORM, RowWriter
+from caseapp.signals import document_cancelled, document_registered
 
 # Metadata a registrar may correct after registration (audited). Content never changes.
 EDITABLE_FIELDS = [
@@ -39,210 +37,176 @@ EDITABLE_FIELDS = [
 
 @dataclass
 class PartyInput:
+    """One address of a document. ``match`` is its directory match when the caller has
+    looked it up already (a mail import does, for all of a mail's addresses at once);
+    otherwise ``register_document`` looks it up."""
+
     role: PartyRole
     name: str | None
     address: str | None
+    match: directory.PartyMatch | None = None
 
 
 @dataclass
 class AttachmentInput:
+    """A file of a document. ``sha256``: the digest it was stored under in the file store
+    already (at intake); without it, or if the store does not hold it, it is stored here."""
+
     filename: str
     media_type: str
     content: bytes = field(repr=False)
+    sha256: str | None = None
+
+
+@dataclass
+class OriginalFile:
+    """The document's original as received (the whole mail), stored in the file store at
+    intake: its digest there, size, file name and media type."""
+
+    sha256: str
+    size: int
+    filename: str | None = None
+    media_type: str = "application/octet-stream"
+
+
+@dataclass
+class DocumentDraft:
+    """Everything a new document is registered with, as the form or the mail path gives it.
+
+    ``parent``: the registered document this one forwards or replies to (``kind`` says
+    which). ``content_digest``: ``mail.digests.message_digest`` of the message it was
+    registered from, so the same message is recognised when it arrives again.
+    """
+
+    direction: Direction
+    subject: str
+    kind: DocumentKind = DocumentKind.LETTER
+    parties: list[PartyInput] = field(default_factory=list)
+    public_title: str | None = None
+    body_text: str | None = None
+    body_html: str | None = None
+    document_date: date | None = None
+    sent_as_written: str | None = None
+    received_at: datetime | None = None
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    parent: Document | None = None
+    confidential: bool = False
+    legal_basis: str | None = None
+    attachments: list[AttachmentInput] = field(default_factory=list)
+    original: OriginalFile | None = None
+    content_digest: str | None = None
 
 
 def get_document(number: str) -> Document | None:
     return db.session.scalar(sa.select(Document).where(Document.number == number.strip()))
 
 
-def content_hash(*parts: str | None) -> str:
-    """A digest of normalised content, to recognise pasted text registered twice."""
-    norm = "\x1f".join(" ".join((p or "").split()).casefold() for p in parts)
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
-
-
-class PartyLookup:
-    """Directory matches (mailbox, contact, organisation) of e-mail addresses, looked up in
-    batches: three queries for all the addresses given to ``prime``, however many.
-
-    The answers are those of ``mailbox_for_email``, ``contact_for_email`` and
-    ``organisation_for_email``. A lookup is a snapshot: use one for one registering step
-    (the documents of one mail), after any contacts it creates.
-    """
-
-    def __init__(self) -> None:
-        self._found: dict[str, tuple] = {}
-
-    def prime(self, addresses) -> None:
-        missing = {a for a in addresses if a and a not in self._found}
-        if not missing:
-            return
-        mailboxes = directory.mailboxes_for_emails(missing)
-        contacts = directory.contacts_for_emails(missing)
-        orgs = directory.organisations_for_emails(missing)
-        for a in missing:
-            mailbox, contact = mailboxes.get(a), contacts.get(a)
-            org = (
-                (mailbox.organisation if mailbox else None)
-                or (contact.organisation if contact else None)
-                or orgs.get(a)
-            )
-            self._found[a] = (mailbox, contact, org)
-
-    def seed(self, address: str, mailbox, contact, organisation) -> None:
-        """Record a match found by the caller in the same transaction (a proposal's)."""
-        self._found[address] = (mailbox, contact, organisation)
-
-    def get(self, address: str) -> tuple:
-        if address not in self._found:
-            self.prime([address])
-        return self._found[address]
-
-
-_STORED = "caseapp.documents.stored"
-
-
-def remember_stored(pairs) -> None:
-    """Remember ``(data, sha256)`` of files just stored in the file store (by
-    ``filestore.put``, here or in a worker that has returned), so that registering them
-    does not hash them again. Keyed by the very bytes objects (held, so the key stays
-    theirs); replaces what was remembered before (one mail at a time)."""
-    db.session().info[_STORED] = {id(data): (data, digest) for data, digest in pairs}
-
-
-def _put(data: bytes) -> str:
-    """``filestore.put(data)``, unless those very bytes were stored just before."""
-    hit = db.session().info.get(_STORED, {}).get(id(data))
-    if hit is not None and hit[0] is data:
-        return hit[1]
-    return filestore.put(data)
-
-
 def _address(p: PartyInput) -> str | None:
     return (p.address or "").strip().lower() or None
 
 
-def _party_row(p: PartyInput, position: int, lookup: PartyLookup) -> dict:
-    """The parties row for one address, linked to its mailbox, contact and organisation."""
-    address = _address(p)
-    mailbox, contact, organisation = lookup.get(address) if address else (None, None, None)
-    return {
-        "role": PartyRole(p.role),
-        "position": position,
-        "name": (p.name or "").strip() or None,
-        "address": address,
-        "mailbox_id": mailbox.id if mailbox else None,
-        "contact_id": contact.id if contact else None,
-        "organisation_id": organisation.id if organisation else None,
-    }
+def _party_rows(parties: list[PartyInput], writer: RowWriter) -> list[dict]:
+    """The parties' rows, each linked to its mailbox, contact and organisation."""
+    unmatched = {_address(p) for p in parties if p.match is None} - {None}
+    found = writer.answers("party", unmatched, directory.match_addresses)
+    rows = []
+    for position, p in enumerate(parties):
+        address = _address(p)
+        match = p.match or found.get(address) or directory.PartyMatch()
+        rows.append(
+            {
+                "role": PartyRole(p.role),
+                "position": position,
+                "name": (p.name or "").strip() or None,
+                "address": address,
+                "mailbox_id": match.mailbox.id if match.mailbox else None,
+                "contact_id": match.contact.id if match.contact else None,
+                "organisation_id": match.organisation.id if match.organisation else None,
+            }
+        )
+    return rows
 
 
-def _insert_rows(model, doc: Document, rows: list[dict]) -> None:
-    """Insert the document's parties or attachments with one plain statement."""
-    if rows:
-        for row in rows:
-            row["document_id"] = doc.id
-        db.session.connection().execute(insert_statement(model.__table__), rows)
+def _stored(a: AttachmentInput) -> str:
+    if a.sha256 and filestore.exists(a.sha256):
+        return a.sha256
+    return filestore.put(a.content)
 
 
-def register_document(
-    case: Case,
-    *,
-    actor: User | None,
-    direction: Direction,
-    subject: str,
-    kind: DocumentKind = DocumentKind.LETTER,
-    parties: list[PartyInput] | None = None,
-    public_title: str | None = None,
-    body_text: str | None = None,
-    body_html: str | None = None,
-    document_date: date | None = None,
-    sent_as_written: str | None = None,
-    received_at: datetime | None = None,
-    message_id: str | None = None,
-    in_reply_to: str | None = None,
-    references: list[str] | None = None,
-    parent: Document | None = None,
-    confidential: bool = False,
-    legal_basis: str | None = None,
-    attachments: list[AttachmentInput] | None = None,
-    original: bytes | None = None,
-    original_filename: str | None = None,
-    original_media_type: str | None = None,
-    content_digest: str | None = None,
-    party_lookup: PartyLookup | None = None,
-) -> Document:
-    """Register a document in ``case`` and return it, flushed but not committed.
-
-    Guarantees, all inside the caller's transaction: the next gapless document number of
-    the case (``KS 2021/123-4``); the original and attachments stored byte for byte in the
-    content-addressed store before the row refers to them; parties linked to known contacts,
-    mailboxes and organisations; HTML sanitised; an audit event; and the
-    ``document_registered`` signal, whose receivers add their rows to the same transaction.
-    If anything fails the caller rolls back and no number, row or audit entry remains
-    (stored files are content-addressed and harmless if orphaned).
-
-    ``party_lookup`` lets a caller registering several documents share one batched directory
-    lookup; without it the parties' addresses are looked up here (three queries in all).
-    """
-    subject = (subject or "").strip()
+def _check_draft(case: Case, draft: DocumentDraft) -> str:
+    subject = (draft.subject or "").strip()
     if not subject:
         raise ServiceError(N_("A document needs a subject."), field="subject")
-    if confidential and not (legal_basis or "").strip():
+    if draft.confidential and not (draft.legal_basis or "").strip():
         raise ServiceError(
             N_("A confidential document needs its legal basis."), field="legal_basis"
         )
-    if parent is not None and parent.case_id != case.id:
+    if draft.parent is not None and draft.parent.case_id != case.id:
         raise ServiceError(N_("A forward or reply must be registered in the same case."))
+    if draft.original is not None and not filestore.exists(draft.original.sha256):
+        raise ValueError("the original is not in the file store")
+    return subject
 
+
+def register_document(
+    case: Case, draft: DocumentDraft, *, actor: User | None, writer: RowWriter = ORM
+) -> Document:
+    """Register ``draft`` as the next document of ``case`` and return it, flushed, not
+    committed.
+
+    Guarantees, all inside the caller's transaction: the next gapless document number of
+    the case (``KS 2021/123-4``); the original and attachments in the content-addressed
+    store before the row refers to them; parties linked to known contacts, mailboxes and
+    organisations; HTML sanitised; one audit event; and the ``document_registered``
+    signal, whose receivers add their rows to the same transaction. If anything fails the
+    caller rolls back and no number, row or audit entry remains (stored files are
+    content-addressed and harmless if orphaned). ``writer``: see ``caseapp.rows``.
+    """
+    subject = _check_draft(case, draft)
     seq = next_number(document_scope(case.id))
     doc = Document(
         case=case,
         seq=seq,
         number=f"{case.number}-{seq}",
-        direction=Direction(direction),
-        kind=DocumentKind(kind),
+        direction=Direction(draft.direction),
+        kind=DocumentKind(draft.kind),
         subject=subject[:1000],
-        public_title=(public_title or "").strip() or None,
-        body_text=body_text,
-        body_html=nh3.clean(body_html) if body_html else None,
-        document_date=document_date,
-        sent_as_written=sent_as_written,
-        received_at=received_at,
+        public_title=(draft.public_title or "").strip() or None,
+        body_text=draft.body_text,
+        body_html=nh3.clean(draft.body_html) if draft.body_html else None,
+        document_date=draft.document_date,
+        sent_as_written=draft.sent_as_written,
+        received_at=draft.received_at,
         registered_at=utcnow(),
         registered_by=actor,
-        message_id=message_id,
-        in_reply_to=in_reply_to,
-        references=" ".join(references) if references else None,
-        parent=parent,
-        confidential=confidential,
-        legal_basis=legal_basis or None,
-        content_hash=content_digest,
+        message_id=draft.message_id,
+        in_reply_to=draft.in_reply_to,
+        references=" ".join(draft.references) if draft.references else None,
+        parent=draft.parent,
+        confidential=draft.confidential,
+        legal_basis=draft.legal_basis or None,
+        content_hash=draft.content_digest,
     )
-    if original is not None:
-        doc.original_sha256 = _put(original)
-        doc.original_size = len(original)
-        doc.original_filename = original_filename
-        doc.original_media_type = original_media_type or "application/octet-stream"
-    lookup = party_lookup or PartyLookup()
-    lookup.prime(_address(p) for p in parties or [])
-    party_rows = [_party_row(p, i, lookup) for i, p in enumerate(parties or [])]
-    attachment_rows = [
+    if draft.original is not None:
+        doc.original_sha256 = draft.original.sha256
+        doc.original_size = draft.original.size
+        doc.original_filename = draft.original.filename
+        doc.original_media_type = draft.original.media_type
+    parties = _party_rows(draft.parties, writer)
+    attachments = [
         {
             "position": i,
             "filename": a.filename,
             "media_type": a.media_type,
             "size": len(a.content),
-            "sha256": _put(a.content),
+            "sha256": _stored(a),
         }
-        for i, a in enumerate(attachments or [])
+        for i, a in enumerate(draft.attachments)
     ]
-    # Plain INSERTs, not a flush: the same rows, at a fraction of the cost (a bulk import
-    # registers thousands). ``doc.parties`` and ``doc.attachments`` load on first use.
-    insert_now(db.session(), doc)
-    _insert_rows(Attachment, doc, attachment_rows)
-    _insert_rows(Party, doc, party_rows)
-    record_now(
+    writer.insert(doc, parties=parties, attachments=attachments)
+    writer.audit(
         "register",
         doc,
         actor=actor,
@@ -250,14 +214,14 @@ def register_document(
         summary=doc.number,
         after={"number": doc.number, "kind": doc.kind.value}
         | snapshot(doc, EDITABLE_FIELDS)
-        | {
-            "parties": [
-                f"{r['role'].value}: {r['name'] or ''} <{r['address'] or ''}>" for r in party_rows
-            ]
-        },
+        | {"parties": [_party_text(r) for r in parties]},
     )
-    document_registered.send(document=doc, actor=actor)
+    document_registered.send(document=doc, actor=actor, writer=writer)
     return doc
+
+
+def _party_text(row: dict) -> str:
+    return f"{row['role'].value}: {row['name'] or ''} <{row['address'] or ''}>"
 
 
 def update_document(doc: Document, *, version: int, actor: User | None, **fields) -> Document:
@@ -305,4 +269,5 @@ def cancel_document(doc: Document, *, reason: str, actor: User | None) -> Docume
         summary=doc.number,
         after={"cancel_reason": reason},
     )
+    document_cancelled.send(document=doc, actor=actor)
     return doc

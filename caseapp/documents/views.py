@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.routing import BuildError
 
 from caseapp.auth.permissions import Perm, require
 from caseapp.cases.forms import STATUS_LABELS
@@ -40,32 +39,18 @@ from caseapp.forms import form_version
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
-# Directory pages belong to another blueprint; link a party only if its page exists.
-_CONTACT_ENDPOINTS = (("directory.contact", "id"),)
-_MAILBOX_ENDPOINTS = (("directory.mailbox", "id"),)
-_ORGANISATION_ENDPOINTS = (("directory.organisation", "id"),)
-
-
-def _first_url(candidates, ident: int) -> str | None:
-    for endpoint, arg in candidates:
-        try:
-            return url_for(endpoint, **{arg: ident})
-        except BuildError:
-            continue
-    return None
-
 
 def party_url(party: Party) -> str | None:
     """The directory page of the contact or mailbox a party is linked to, if there is one."""
     if party.contact_id is not None:
-        return _first_url(_CONTACT_ENDPOINTS, party.contact_id)
+        return url_for("directory.contact", id=party.contact_id)
     if party.mailbox_id is not None:
-        return _first_url(_MAILBOX_ENDPOINTS, party.mailbox_id)
+        return url_for("directory.mailbox", id=party.mailbox_id)
     return None
 
 
 def organisation_url(organisation) -> str | None:
-    return _first_url(_ORGANISATION_ENDPOINTS, organisation.id) if organisation else None
+    return url_for("directory.organisation", id=organisation.id) if organisation else None
 
 
 def template_labels() -> dict:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from caseapp.audit.services import diff, record, snapshot
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import insert_now, utcnow
+from caseapp.db import utcnow
 from caseapp.documents.models import Direction, Document, DocumentKind
 from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
@@ -22,6 +22,7 @@ from caseapp.followups.models import (
     user_group_members,
 )
 from caseapp.followups.rules import DueDate, working_day_on_or_before
+from caseapp.rows import ORM, RowWriter
 
 FIELDS = ["title", "due", "assignee_user_id", "assignee_group_id", "status", "outcome"]
 
@@ -83,20 +84,12 @@ def create_followup(
     return fu
 
 
-def create_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | None):
+def create_followups(
+    case: Case, wanted: list[NewFollowUp], *, actor: User | None, writer: RowWriter = ORM
+) -> list[FollowUp]:
     """``create_followup`` for several follow-ups of one case. Checked before anything is
-    written: a bad one raises ``ServiceError`` and none is created."""
-    created, audit_events = add_followups(case, wanted, actor=actor)
-    for event in audit_events():
-        record(**event)
-    return created
-
-
-def add_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | None):
-    """``create_followups`` without the audit: the follow-ups are inserted (plain INSERTs, no
-    flush) and returned with a function giving their audit events (``audit.record``'s
-    arguments), for a caller that records them together with its own (e.g. with
-    ``audit.record_many_now``)."""
+    written: a bad one raises ``ServiceError`` and none is created. ``writer``: see
+    ``caseapp.rows``."""
     rules = []
     for w in wanted:
         if w.document is not None and w.document.case_id != case.id:
@@ -105,7 +98,7 @@ def add_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | None):
             raise ServiceError(N_("A follow-up needs a due date."), field="due")
         _check_assignee(w.assignee)
         rules.append((w, _clean_title(w.title), due_date_for(w.due)))
-    created: list = []
+    created = []
     for w, title, rule in rules:
         fu = FollowUp(
             case=case,
@@ -116,27 +109,21 @@ def add_followups(case: Case, wanted: list[NewFollowUp], *, actor: User | None):
             status=FollowUpStatus.OPEN,
             created_by=actor,
         )
-        fu.requested_due = rule.requested if rule.moved else None  # not stored: no UPDATE
         _set_assignee(fu, w.assignee)
-        insert_now(db.session(), fu)
-        created.append((fu, w.document, rule))
-
-    def audit_events() -> list[dict]:
-        return [
-            {
-                "action": "create",
-                "entity": fu,
-                "actor": actor,
-                "case_id": case.id,
-                "summary": fu.title,
-                "after": snapshot(fu, FIELDS)
-                | {"document": document.number if document else None}
-                | ({"requested_due": rule.requested.isoformat()} if rule.moved else {}),
-            }
-            for fu, document, rule in created
-        ]
-
-    return [fu for fu, _, _ in created], audit_events
+        writer.insert(fu)
+        fu.requested_due = rule.requested if rule.moved else None  # shown, not stored
+        writer.audit(
+            "create",
+            fu,
+            actor=actor,
+            case_id=case.id,
+            summary=fu.title,
+            after=snapshot(fu, FIELDS)
+            | {"document": w.document.number if w.document else None}
+            | ({"requested_due": rule.requested.isoformat()} if rule.moved else {}),
+        )
+        created.append(fu)
+    return created
 
 
 def update_followup(
@@ -334,7 +321,7 @@ def close_with_reply(fu: FollowUp, *, actor: User | None) -> FollowUp:
     )
 
 
-def on_document_registered(_sender=None, *, document: Document, actor: User | None = None):
+def on_document_registered(_sender=None, *, document: Document, **_kwargs):
     """Receiver of ``document_registered``: flags follow-ups a reply may close."""
     flag_reply(document)
 

@@ -39,6 +39,7 @@ from caseapp.followups.forms import (
 from caseapp.followups.models import FollowUp, UserGroup
 from caseapp.followups.rules import add_working_days, holiday_name
 from caseapp.forms import form_version
+from caseapp.links import case_url
 from caseapp.programmes.models import Programme
 from caseapp.signals import document_registered
 from caseapp.timeutil import local_today
@@ -58,9 +59,7 @@ def _back(case: Case):
     target = request.form.get("next") or request.args.get("next") or ""
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return redirect(target)
-    from caseapp.notifications.mailtext import case_url
-
-    return redirect(case_url(case, external=False) + "#followups")
+    return redirect(case_url(case, anchor="followups"))
 
 
 def _flash_moved(fu: FollowUp) -> None:
@@ -114,14 +113,6 @@ def mine():
         programme_id=programme_id,
         feed=ical.calendar_feed(current_user),
     )
-
-
-@bp.get("/case/<int:case_id>")
-@login_required
-@require(Perm.VIEW)
-def case_page(case_id: int):
-    case = _get_or_404(Case, case_id)
-    return render_template("followups/case.html", case=case)
 
 
 @bp.route("/case/<int:case_id>/new", methods=["GET", "POST"])
@@ -316,9 +307,7 @@ def ical_feed(token: str):
     user = ical.user_for_token(token)
     if user is None:
         abort(404)
-    from caseapp.notifications.mailtext import case_url
-
-    body = ical.calendar_for(user, lambda case: case_url(case))
+    body = ical.calendar_for(user, lambda case: case_url(case, external=True))
     return Response(
         body,
         mimetype="text/calendar",

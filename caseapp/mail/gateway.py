@@ -18,6 +18,10 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 
+from caseapp.extensions import db
+from caseapp.mail.inbox import MailTooLarge, store_message
+from caseapp.mail.models import InboxSource
+
 log = logging.getLogger(__name__)
 
 ACCEPTED = "250 2.0.0 Message accepted for registration"
@@ -34,9 +38,6 @@ class InboxHandler:
 
     def store(self, data: bytes, mail_from: str | None, rcpt_tos: list[str]) -> int:
         """Store and commit one message (runs in a worker thread); returns the item id."""
-        from caseapp.extensions import db
-        from caseapp.mail.inbox import InboxSource, store_message
-
         with self.app.app_context():
             try:
                 item = store_message(
@@ -56,8 +57,6 @@ class InboxHandler:
                 db.session.remove()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        from caseapp.mail.inbox import MailTooLarge
-
         data = envelope.original_content or envelope.content or b""
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")

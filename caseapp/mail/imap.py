@@ -10,15 +10,15 @@ of storing it twice.
 from __future__ import annotations
 
 import contextlib
-import email.parser
-import email.policy
+import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
 
 from caseapp.extensions import db
-from caseapp.mail.inbox import InboxItem, InboxSource, MailTooLarge, store_message
+from caseapp.mail.inbox import MailTooLarge, store_message
+from caseapp.mail.models import InboxItem, InboxSource
 
 
 class ImapError(Exception):
@@ -88,10 +88,8 @@ def _raw(mailbox, uid: str) -> bytes:
     raise ImapError(f"message {uid} came back empty")
 
 
-def _message_id(raw: bytes) -> str | None:
-    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-    value = str(headers.get("Message-ID") or "").strip()
-    return value[:998] or None
+def _sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
 
 
 def source_key(s: ImapSettings, uidvalidity: int, uid: str) -> str:
@@ -102,8 +100,10 @@ def fetch_new(settings: ImapSettings, *, limit: int = 500) -> FetchReport:
     """Store the folder's new messages as inbox items and move (or flag) them afterwards.
 
     Guarantees: each message is committed before anything changes on the server; a message
-    already stored (same folder, UIDVALIDITY and UID, or same Message-ID) is not stored
-    again but is moved or flagged, so running twice never duplicates; a message over
+    already stored (same folder, UIDVALIDITY and UID, or the very same bytes) is not stored
+    again but is moved or flagged, so running twice never duplicates. A message that only
+    shares a Message-ID with one stored is stored all the same (a Message-ID can be forged
+    or reused; the inbox shows the two side by side). A message over
     ``MAIL_MAX_SIZE`` stays on the server, untouched, and is counted as refused.
     """
     report = FetchReport()
@@ -116,13 +116,9 @@ def fetch_new(settings: ImapSettings, *, limit: int = 500) -> FetchReport:
         for uid in uids:
             raw = _raw(mailbox, uid)
             key = source_key(settings, uidvalidity, uid)
-            mid = _message_id(raw)
             known = db.session.scalar(
                 sa.select(InboxItem.id).where(
-                    sa.or_(
-                        InboxItem.source_key == key,
-                        InboxItem.message_id == mid if mid else sa.false(),
-                    )
+                    sa.or_(InboxItem.source_key == key, InboxItem.raw_sha256 == _sha256(raw))
                 )
             )
             if known is not None:

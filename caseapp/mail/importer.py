@@ -1,17 +1,17 @@
-"""From a parsed chain to registered documents.
+"""From the registrar's decision to registered documents.
 
-``build_proposal`` (in ``proposal``) says what caseapp suggests; an ``ImportDecision`` says
-what the registrar chose; ``register_inbox_item`` carries it out in the caller's single
-transaction: the inbox item is claimed, duplicates are checked again under lock, the case is
-opened if asked, new contacts are created, the chosen messages are registered innermost first
-(each forward or reply linked to the message it wraps), follow-ups are created. If any step
-fails the caller rolls back and nothing of it remains: no document, number or audit row.
+``proposal.build_proposal`` says what caseapp suggests; an ``ImportDecision`` says what the
+registrar chose; ``register_inbox_item`` carries it out in the caller's one transaction:
+the inbox item is claimed, duplicates are checked again under lock, the organisation and
+case are created if asked, new contacts are created, the chosen messages are registered
+innermost first (each forward or reply linked to the message it wraps or answers), and the
+follow-ups are created. If any step fails the caller rolls back and nothing of it remains:
+no document, number or audit row.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,15 +25,23 @@ from caseapp.directory.models import Organisation
 from caseapp.documents.models import Direction, Document, DocumentKind, PartyRole
 from caseapp.documents.services import (
     AttachmentInput,
+    DocumentDraft,
+    OriginalFile,
     PartyInput,
-    PartyLookup,
-    content_hash,
     register_document,
 )
 from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
-from caseapp.mail.parse import ParsedChain, ParsedMessage
+from caseapp.followups import services as followups
+from caseapp.followups.models import UserGroup
+from caseapp.mail import inbox
+from caseapp.mail.digests import chain_digests, registered_copies
+from caseapp.mail.models import InboxItem
+from caseapp.mail.parse import MailParseError, ParsedChain, ParsedMessage
+from caseapp.mail.proposal import NewOrganisation, message_direction
 from caseapp.registry.models import Series
+from caseapp.rows import ORM, RowWriter
+from caseapp.settings.services import own_domains
 from caseapp.timeutil import from_wall_clock
 
 KINDS = {
@@ -41,110 +49,6 @@ KINDS = {
     "forward": DocumentKind.FORWARD,
     "reply": DocumentKind.REPLY,
 }
-
-
-def message_parties(msg: ParsedMessage) -> list[PartyInput]:
-    parties = []
-    if msg.sender is not None:
-        parties.append(PartyInput(PartyRole.FROM, msg.sender.name, msg.sender.email or None))
-    for role, addresses in (
-        (PartyRole.TO, msg.to),
-        (PartyRole.CC, msg.cc),
-        (PartyRole.BCC, msg.bcc),
-    ):
-        parties.extend(PartyInput(role, a.name, a.email or None) for a in addresses)
-    return parties
-
-
-def message_digest(msg: ParsedMessage) -> str:
-    """The normalised content of one message (sender, time, subject, body), to recognise the
-    same message however it arrived: pasted, as .eml, or quoted inside another chain."""
-    sender = msg.sender.email if msg.sender else ""
-    return content_hash(sender, msg.sent_as_written, msg.subject_normalized, msg.body)
-
-
-def chain_digests(chain: ParsedChain) -> list[str]:
-    """``message_digest`` of each message of the chain, by index (computed once per import)."""
-    return [message_digest(m) for m in chain.messages]
-
-
-def _message_date(msg: ParsedMessage) -> date | None:
-    return from_wall_clock(msg.sent).date() if msg.sent else None
-
-
-def register_chain(
-    chain: ParsedChain,
-    case: Case,
-    *,
-    actor: User | None,
-    direction_for: Callable[[ParsedMessage], Direction],
-    original: bytes | None = None,
-    original_filename: str | None = None,
-    original_media_type: str | None = None,
-    indexes: list[int] | None = None,
-    existing: dict[int, Document] | None = None,
-    party_lookup: PartyLookup | None = None,
-    digests: list[str] | None = None,
-) -> list[Document]:
-    """Register the chain's messages in ``case``, innermost first so each forward or reply
-    links to the message it wraps. Returns the new documents outermost first.
-
-    ``existing`` maps indexes of messages registered already to their documents: they are
-    not registered again, but a forward of one in the same case links to it. Every
-    registered message keeps the original bytes (content-addressed: stored once). Runs in
-    the caller's transaction; nothing is committed here. The parties' addresses of all the
-    chosen messages are looked up in the directory together (``party_lookup``, or a new one).
-    """
-    existing = existing or {}
-    digests = chain_digests(chain) if digests is None else digests
-    chosen = set(range(len(chain.messages)) if indexes is None else indexes) - set(existing)
-    lookup = party_lookup or PartyLookup()
-    lookup.prime(
-        (p.address or "").strip().lower()
-        for i in chosen
-        for p in message_parties(chain.messages[i])
-    )
-    docs: dict[int, Document] = {}
-    inner: Document | None = None
-    for i in reversed(range(len(chain.messages))):
-        if i in existing:
-            inner = existing[i] if existing[i].case_id == case.id else None
-            continue
-        if i not in chosen:
-            continue
-        msg = chain.messages[i]
-        sent = from_wall_clock(msg.sent) if msg.sent else None
-        doc = register_document(
-            case,
-            actor=actor,
-            direction=direction_for(msg),
-            kind=KINDS.get(msg.kind, DocumentKind.ORIGINAL),
-            subject=msg.subject or msg.subject_normalized or "(utan ämne)",
-            parties=message_parties(msg),
-            body_text=msg.body,
-            body_html=msg.html,
-            document_date=_message_date(msg),
-            sent_as_written=msg.sent_as_written,
-            received_at=sent,
-            message_id=msg.message_id,
-            in_reply_to=msg.in_reply_to,
-            references=msg.references,
-            parent=inner if msg.kind in ("forward", "reply") else None,
-            attachments=[
-                AttachmentInput(a.filename, a.media_type, a.content) for a in msg.attachments
-            ],
-            original=original,
-            original_filename=original_filename,
-            original_media_type=original_media_type,
-            content_digest=digests[i],
-            party_lookup=lookup,
-        )
-        docs[i] = doc
-        inner = doc
-    return [docs[i] for i in sorted(docs)]
-
-
-# ---------------------------------------------------------------- decisions
 
 
 @dataclass
@@ -158,22 +62,35 @@ class NewContact:
 
 @dataclass
 class NewFollowUp:
+    """A follow-up to create; ``assignee`` None: the case officer (the registry's queue
+    when the case has none)."""
+
     title: str
     due: date
     message_index: int | None = None
+    assignee: User | UserGroup | None = None
 
 
 @dataclass
 class ImportDecision:
-    """What the registrar chose. Either ``case``, or ``new_case_series`` (with a title and
-    optionally an organisation). ``indexes`` None means "each distinct, unregistered message
-    once"."""
+    """What the registrar chose.
+
+    The case: ``case``, or ``new_case_series`` with a title, an organisation (a known one,
+    or ``new_organisation`` to create) and an officer. ``indexes``: the messages to register
+    (None: each distinct, unregistered message once). ``directions``: a direction chosen
+    per message instead of the rule's. ``parents``: per message, the registered document it
+    answers or forwards (from the proposal's links; one in another case is not linked).
+    """
 
     case: Case | None = None
     new_case_series: Series | None = None
     new_case_title: str = ""
     new_case_organisation: Organisation | None = None
+    new_organisation: NewOrganisation | None = None
+    new_case_officer: User | None = None
     indexes: list[int] | None = None
+    directions: dict[int, Direction] = field(default_factory=dict)
+    parents: dict[int, Document] = field(default_factory=dict)
     contacts: list[NewContact] = field(default_factory=list)
     followups: list[NewFollowUp] = field(default_factory=list)
 
@@ -185,6 +102,7 @@ class ImportResult:
     skipped: dict[int, Document]  # index -> the document it is registered as already
     contacts: list = field(default_factory=list)
     followups: list = field(default_factory=list)
+    organisation: Organisation | None = None  # created for the new case
     diagnostics: list[str] = field(default_factory=list)
 
     @property
@@ -193,7 +111,65 @@ class ImportResult:
         return [d.number for d in sorted(docs.values(), key=lambda d: d.number)]
 
 
-def _lock_digests(keys: list[str]) -> None:
+# ---------------------------------------------------------------- one message
+
+
+def message_parties(msg: ParsedMessage, matches: dict | None = None) -> list[PartyInput]:
+    """The message's sender and recipients, with their directory matches if known."""
+    matches = matches or {}
+    parties = []
+    for role, addresses in (
+        (PartyRole.FROM, [msg.sender] if msg.sender else []),
+        (PartyRole.TO, msg.to),
+        (PartyRole.CC, msg.cc),
+        (PartyRole.BCC, msg.bcc),
+    ):
+        parties.extend(
+            PartyInput(role, a.name, a.email or None, matches.get(a.email)) for a in addresses
+        )
+    return parties
+
+
+def message_draft(
+    msg: ParsedMessage,
+    *,
+    direction: Direction,
+    digest: str | None,
+    original: OriginalFile | None,
+    parent: Document | None,
+    matches: dict | None = None,
+) -> DocumentDraft:
+    """The draft of the document that registers ``msg``."""
+    sent = from_wall_clock(msg.sent) if msg.sent else None
+    kind = KINDS.get(msg.kind, DocumentKind.ORIGINAL)
+    if parent is not None and kind == DocumentKind.ORIGINAL:
+        kind = DocumentKind.REPLY  # it names the message it answers, without "SV:"
+    return DocumentDraft(
+        direction=direction,
+        kind=kind,
+        subject=msg.subject or msg.subject_normalized or "(utan ämne)",
+        parties=message_parties(msg, matches),
+        body_text=msg.body,
+        body_html=msg.html,
+        document_date=sent.date() if sent else None,
+        sent_as_written=msg.sent_as_written,
+        received_at=sent,
+        message_id=msg.message_id,
+        in_reply_to=msg.in_reply_to,
+        references=list(msg.references),
+        parent=parent,
+        attachments=[
+            AttachmentInput(a.filename, a.media_type, a.content, a.sha256) for a in msg.attachments
+        ],
+        original=original,
+        content_digest=digest,
+    )
+
+
+# ---------------------------------------------------------------- a chain
+
+
+def _lock(keys: list[str]) -> None:
     """Serialise concurrent imports of the same messages. On PostgreSQL, transaction-level
     advisory locks (released at commit or rollback); SQLite allows one writer at a time, and
     the inbox claim that precedes this is a write, so there the lock is already held."""
@@ -204,54 +180,9 @@ def _lock_digests(keys: list[str]) -> None:
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
 
 
-def import_chain(
-    chain: ParsedChain,
-    decision: ImportDecision,
-    *,
-    actor: User | None,
-    domains: list[str] | None = None,
-    original: bytes | None = None,
-    original_filename: str | None = None,
-    original_media_type: str | None = None,
-    proposal=None,
-    followup_audit: list | None = None,
-) -> ImportResult:
-    """Register ``chain`` as ``decision`` says, in the caller's transaction (flushes only).
-
-    Guarantees: a message registered already (same Message-ID or same normalised content,
-    checked here under lock, not only in the UI) is never registered twice, it is reported
-    in ``skipped``; the same message twice in one chain is registered once; a new case is
-    opened only if something is left to register; new contacts are created before the
-    documents so their parties link to them; follow-ups are created on the case (assigned
-    to its officer) when the follow-up feature is installed, otherwise a diagnostic says so.
-
-    ``proposal``: the chain's proposal, if built with ``registering=True`` in this same
-    transaction; its duplicate check (made under the same locks) and directory lookups are
-    then used instead of being made again. Any other proposal is ignored.
-
-    ``followup_audit``: a list to leave the follow-ups unflushed and append to it the
-    function that gives their audit events (``followups.add_followups``); the caller
-    flushes, then records them. Without it they are flushed and audited here.
-    """
-    from caseapp.mail.proposal import direction_for, find_registered, own_domains
-
-    domains = own_domains() if domains is None else domains
-    if not chain.messages:
-        raise ServiceError(N_("The mail holds no message to register."))
-    if (
-        proposal is not None
-        and proposal.chain is chain
-        and len(proposal.messages) == len(chain.messages)
-        and proposal.built_in_this_transaction()
-    ):
-        digests = [mp.digest for mp in proposal.messages]
-        skipped = {mp.index: mp.registered for mp in proposal.messages if mp.registered}
-        lookup = proposal.party_lookup()
-    else:
-        digests = chain_digests(chain)
-        _lock_digests(digests + [m.message_id for m in chain.messages if m.message_id])
-        skipped = find_registered(chain, digests=digests)
-        lookup = PartyLookup()
+def _chosen_indexes(
+    chain: ParsedChain, decision: ImportDecision, digests, skipped: dict
+) -> list[int]:
     wanted = set(range(len(chain.messages)) if decision.indexes is None else decision.indexes)
     if any(i < 0 or i >= len(chain.messages) for i in wanted):
         raise ServiceError(N_("A chosen message is not in the mail."))
@@ -259,39 +190,53 @@ def import_chain(
     indexes = []
     for i in reversed(range(len(chain.messages))):  # innermost first: keep the inner copy
         digest = digests[i]
-        if i in wanted and i not in skipped and digest not in seen:
-            seen.add(digest)
+        if i in wanted and i not in skipped and (digest is None or digest not in seen):
+            if digest is not None:
+                seen.add(digest)
             indexes.append(i)
-    indexes.sort()
-    if not indexes and not skipped:
-        raise ServiceError(N_("Choose at least one message to register."))
+    return sorted(indexes)
 
-    result = ImportResult(case=decision.case, documents=[], skipped=skipped)
-    if not indexes:
-        # Everything is registered already: point at where it is, register nothing.
-        result.case = skipped[min(skipped)].case
-        return result
 
-    case = decision.case
-    if case is None:
-        if decision.new_case_series is None:
-            raise ServiceError(N_("Choose a case, or a series for a new case."))
-        case = open_case(
-            decision.new_case_series,
-            title=decision.new_case_title or chain.messages[-1].subject_normalized or "",
-            organisation=decision.new_case_organisation,
-            actor=actor,
-        )
-    result.case = case
+def _case_organisation(decision: ImportDecision, actor) -> Organisation | None:
+    """The new case's organisation: the chosen one, or the proposed one created now (or
+    the one that has taken its domain meanwhile)."""
+    if decision.new_case_organisation is not None or decision.new_organisation is None:
+        return decision.new_case_organisation
+    new = decision.new_organisation
+    existing = directory.organisations_for_emails([f"x@{new.domain}"]).get(f"x@{new.domain}")
+    if existing is not None:
+        return existing
+    return directory.create_organisation(
+        name=new.name, kind=new.kind, domains=[new.domain], actor=actor
+    )
 
-    lookup.prime(c.address.strip().lower() for c in decision.contacts)
+
+def _open_case(chain: ParsedChain, decision: ImportDecision, actor, result, writer) -> Case:
+    if decision.case is not None:
+        return decision.case
+    if decision.new_case_series is None:
+        raise ServiceError(N_("Choose a case, or a series for a new case."))
+    organisation = _case_organisation(decision, actor)
+    if organisation is not None and organisation is not decision.new_case_organisation:
+        result.organisation = organisation
+        writer.forget("party")  # addresses of its domain now belong to it
+    return open_case(
+        decision.new_case_series,
+        title=decision.new_case_title or chain.messages[-1].subject_normalized or "",
+        organisation=organisation,
+        officer=decision.new_case_officer,
+        actor=actor,
+    )
+
+
+def _create_contacts(decision: ImportDecision, matches: dict, actor, result, writer) -> None:
+    """The chosen new contacts, unless the address is known by now (then linked to that);
+    ``matches`` (and ``writer``'s answers) get each new contact, as parties link to it."""
     for c in decision.contacts:
         address = c.address.strip().lower()
-        if not address:
+        match = matches.get(address) or directory.PartyMatch()
+        if not address or match.contact is not None or match.mailbox is not None:
             continue
-        mailbox, known, org = lookup.get(address)
-        if known is not None:
-            continue  # somebody created it meanwhile (or twice in the decision): link to it
         contact = directory.create_contact(
             name=c.name.strip() or address,
             emails=[address],
@@ -301,82 +246,118 @@ def import_chain(
             actor=actor,
         )
         result.contacts.append(contact)
-        # What ``_link_party`` would now find: the mailbox's organisation, else the new
-        # contact's, else (as before) the one of the address's domain.
-        mailbox_org = mailbox.organisation if mailbox else None
-        lookup.seed(address, mailbox, contact, mailbox_org or contact.organisation or org)
-    if result.contacts:
-        db.session.flush()
-
-    result.documents = register_chain(
-        chain,
-        case,
-        actor=actor,
-        direction_for=lambda m: direction_for(m, domains),
-        original=original,
-        original_filename=original_filename,
-        original_media_type=original_media_type,
-        indexes=indexes,
-        existing=skipped,
-        digests=digests,
-        party_lookup=lookup,
-    )
-    if decision.followups:
-        _create_followups(
-            case, decision.followups, digests, result, actor=actor, audit_later=followup_audit
+        matches[address] = directory.PartyMatch(
+            None, contact, contact.organisation or match.organisation
         )
-    return result
+        writer.remember("party", address, matches[address])
 
 
-def _create_followups(
-    case: Case,
-    wanted: list[NewFollowUp],
-    digests: list[str],
-    result: ImportResult,
-    *,
-    actor,
-    audit_later: list | None = None,
-) -> None:
-    try:
-        from caseapp.followups import services as followups
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("caseapp.followups"):
-            raise
-        result.diagnostics.append(
-            "follow-ups were not created: the follow-up feature is not installed"
+def _register_messages(
+    chain, case, indexes, decision, digests, matches, skipped, original, *, actor, writer
+) -> list[Document]:
+    """Register the chosen messages innermost first, so each forward or reply links to the
+    message it wraps (registered now or already, in this case) or else to what the
+    decision says it answers."""
+    domains = writer.answers("settings", ["own_domains"], lambda _: {"own_domains": own_domains()})[
+        "own_domains"
+    ]
+    docs: dict[int, Document] = {}
+    inner: Document | None = None
+    for i in reversed(range(len(chain.messages))):
+        msg = chain.messages[i]
+        if i in skipped:
+            inner = skipped[i] if skipped[i].case_id == case.id else None
+            continue
+        if i not in indexes:
+            inner = None
+            continue
+        parent = inner if msg.kind in ("forward", "reply") else None
+        linked = decision.parents.get(i)
+        if parent is None and linked is not None and linked.case_id == case.id:
+            parent = linked
+        draft = message_draft(
+            msg,
+            direction=decision.directions.get(i) or message_direction(msg, domains),
+            digest=digests[i],
+            original=original,
+            parent=parent,
+            matches=matches,
         )
-        return
-    by_index = {}
-    for d in result.documents:
-        for i, digest in enumerate(digests):
-            if digest == d.content_hash:
-                by_index.setdefault(i, d)
-    by_index.update({i: d for i, d in result.skipped.items() if d.case_id == case.id})
-    specs = []
-    for f in wanted:
+        inner = docs[i] = register_document(case, draft, actor=actor, writer=writer)
+    return [docs[i] for i in sorted(docs)]
+
+
+def _create_followups(case, decision, documents: dict[int, Document], *, actor, writer):
+    wanted = []
+    for f in decision.followups:
         title = (f.title or "").strip()
         if not title:
             raise ServiceError(N_("A follow-up needs a title."))
-        specs.append(
-            followups.NewFollowUp(
-                title=title[:500],
-                due=f.due,
-                assignee=None,  # the case officer
-                document=by_index.get(f.message_index) if f.message_index is not None else None,
-            )
-        )
-    # One flush for all of them (``create_followup`` would flush once each); none here if
-    # the caller flushes them with its own.
-    if audit_later is None:
-        result.followups.extend(followups.create_followups(case, specs, actor=actor))
-        return
-    created, audit = followups.add_followups(case, specs, actor=actor)
-    result.followups.extend(created)
-    audit_later.append(audit)
+        document = documents.get(f.message_index) if f.message_index is not None else None
+        wanted.append(followups.NewFollowUp(title[:500], f.due, f.assignee, document))
+    return followups.create_followups(case, wanted, actor=actor, writer=writer)
+
+
+def import_chain(
+    chain: ParsedChain,
+    decision: ImportDecision,
+    *,
+    actor: User | None,
+    digests: list[str | None] | None = None,
+    original: OriginalFile | None = None,
+    writer: RowWriter = ORM,
+) -> ImportResult:
+    """Register ``chain`` as ``decision`` says, in the caller's transaction (flushes only).
+
+    Guarantees: a message registered already (``digests.registered_copies``, checked here
+    under lock, not only in the UI) is never registered twice: it is reported in
+    ``skipped``; the same message twice in one chain is registered once; a new case (and a
+    new organisation for it) is opened only if something is left to register; new contacts
+    are created before the documents so their parties link to them; the follow-ups are
+    created on the case, each linked to the document of the message it was found in.
+    ``original``: the mail as stored at intake, kept by every document registered from it.
+    """
+    if not chain.messages:
+        raise ServiceError(N_("The mail holds no message to register."))
+    if digests is None or len(digests) != len(chain.messages):
+        digests = chain_digests(chain)
+    _lock([d for d in digests if d] + [m.message_id for m in chain.messages if m.message_id])
+    recognised = registered_copies(chain, digests, raw_sha256=original.sha256 if original else None)
+    skipped = {i: c.document for i, c in recognised.copies.items()}
+    indexes = _chosen_indexes(chain, decision, digests, skipped)
+    if not indexes and not skipped:
+        raise ServiceError(N_("Choose at least one message to register."))
+    result = ImportResult(case=decision.case, documents=[], skipped=skipped)
+    if not indexes:  # everything is registered already: point at where, register nothing
+        result.case = skipped[min(skipped)].case
+        return result
+    case = result.case = _open_case(chain, decision, actor, result, writer)
+    addresses = {a.email for i in indexes for p in [chain.messages[i]] for a in _everyone(p)}
+    addresses |= {c.address.strip().lower() for c in decision.contacts}
+    matches = writer.answers("party", addresses - {""}, directory.match_addresses)
+    _create_contacts(decision, matches, actor, result, writer)
+    result.documents = _register_messages(
+        chain, case, set(indexes), decision, digests, matches, skipped, original,
+        actor=actor, writer=writer,
+    )  # fmt: skip
+    by_index = {i: d for i, d in skipped.items() if d.case_id == case.id}
+    by_index.update(zip(indexes, result.documents, strict=True))
+    if decision.followups:
+        result.followups = _create_followups(case, decision, by_index, actor=actor, writer=writer)
+    return result
+
+
+def _everyone(msg: ParsedMessage):
+    return [a for a in [msg.sender, *msg.to, *msg.cc, *msg.bcc] if a is not None and a.email]
 
 
 def register_inbox_item(
-    item, decision: ImportDecision, *, actor: User | None, proposal=None
+    item: InboxItem,
+    decision: ImportDecision,
+    *,
+    actor: User | None,
+    chain: ParsedChain | None = None,
+    writer: RowWriter = ORM,
 ) -> ImportResult:
     """Register an inbox item's mail as ``decision`` says and mark the item done, in the
     caller's one transaction.
@@ -384,52 +365,29 @@ def register_inbox_item(
     The item moves pending → done with a conditional UPDATE first, so two registrars
     confirming the same item at once cannot both register it (the second gets a
     ``ServiceError``), and the duplicate checks that follow run under the write lock.
-    The documents keep the item's bytes as their original; the item links to them.
-    ``proposal`` is passed on to ``import_chain`` (used only if built for registering in
-    this transaction).
+    The documents keep the item's bytes as their original; the item records their
+    numbers. Each registered document is audited once; when nothing was left to
+    register, that the mail was recognised is. ``chain``: the item's mail parsed, if the
+    caller has it (from the same bytes); ``writer``: see ``caseapp.rows``.
     """
-    from caseapp.mail import inbox
-    from caseapp.mail.parse import MailParseError
-
-    # An item stored by this transaction is marked done together with its result, so its
-    # row is updated once (``claim(defer=True)``, ``settle``).
-    deferred = inbox.claim(item, actor=actor, defer=True)
-    raw = inbox.raw_bytes(item)
-    try:
-        chain = inbox.load_chain(item)
-    except MailParseError as exc:
-        raise ServiceError(N_("The mail could not be read: %(error)s"), error=str(exc)) from exc
-    followup_audit: list = []
+    inbox.claim(item, actor=actor)
+    if chain is None:
+        try:
+            chain = inbox.load_chain(item)
+        except MailParseError as exc:
+            raise ServiceError(N_("The mail could not be read: %(error)s"), error=str(exc)) from exc
+    original = OriginalFile(item.raw_sha256, item.size, item.filename, item.media_type)
     result = import_chain(
-        chain,
-        decision,
-        actor=actor,
-        original=raw,
-        original_filename=item.filename,
-        original_media_type=item.media_type,
-        proposal=proposal,
-        followup_audit=followup_audit,
+        chain, decision, actor=actor, digests=item.digests, original=original, writer=writer
     )
-    inbox.settle(
-        item,
-        actor=actor,
-        case=result.case,
-        document_numbers=result.all_numbers,
-        mark_done=deferred,
-    )
-    from caseapp.audit.services import record_many_now
-
-    # The remaining audit events, in the order they happened, as one plain INSERT.
-    events = [event for audit_events in followup_audit for event in audit_events()]
-    events.append(
-        {
-            "action": "register",
-            "entity": item,
-            "actor": actor,
-            "case_id": result.case.id if result.case else None,
-            "summary": ", ".join(item.document_numbers)[:500],
-            "after": {"documents": item.document_numbers},
-        }
-    )
-    record_many_now(events)
+    inbox.settle(item, case=result.case, document_numbers=result.all_numbers, writer=writer)
+    if not result.documents:
+        writer.audit(
+            "recognise",
+            item,
+            actor=actor,
+            case_id=result.case.id if result.case else None,
+            summary=", ".join(result.all_numbers)[:500],
+            after={"documents": result.all_numbers},
+        )
     return result

@@ -1,102 +1,46 @@
-"""The inbox ("Att registrera"): mail that has arrived but is not registered yet.
+"""Intake: every way mail comes in keeps it in the inbox ("Att registrera") first.
 
-Every way mail comes in (upload, paste, the SMTP/LMTP gateway, the IMAP poller, the CLI)
-first stores the raw bytes here, so nothing is lost if nobody registers it at once. A
-registrar reviews an item and confirms it (see ``importer.register_inbox_item``), or
-discards it with a reason; either way the item leaves the pending list exactly once.
+Upload, paste, the SMTP/LMTP gateway, the IMAP poller and the CLI all store the raw bytes
+(and the attachments) in the file store and an ``InboxItem`` row, so nothing is lost if
+nobody registers it at once. A registrar reviews an item and confirms it (see
+``importer.register_inbox_item``), or discards it with a reason; either way the item
+leaves the pending list exactly once (``claim``).
 """
 
 from __future__ import annotations
 
-import enum
 import re
 import unicodedata
-import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.orm.attributes import set_committed_value
 
-from caseapp.audit.services import record, record_now
+from caseapp.audit.services import record
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import Base, insert_now, utcnow
+from caseapp.db import utcnow
 from caseapp.documents import filestore
-from caseapp.documents.services import remember_stored
 from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
+from caseapp.mail.digests import chain_digests
+from caseapp.mail.models import InboxItem, InboxSource, InboxStatus
+from caseapp.mail.parse import MailParseError, ParsedChain, parse_bytes
+from caseapp.mail.parse.build import split_mbox as _split_mbox
+from caseapp.rows import ORM, RowWriter
 
-
-def _enum(cls):
-    return sa.Enum(
-        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
-
-
-class InboxSource(enum.StrEnum):
-    UPLOAD = "upload"
-    PASTE = "paste"
-    SMTP = "smtp"
-    LMTP = "lmtp"
-    IMAP = "imap"
-    CLI = "cli"
-
-
-class InboxStatus(enum.StrEnum):
-    PENDING = "pending"
-    DONE = "done"
-    DISCARDED = "discarded"
-
-
-class InboxItem(Base):
-    """One received mail (raw bytes in the file store) waiting for, or done with, review."""
-
-    __tablename__ = "inbox_items"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[InboxStatus] = mapped_column(
-        _enum(InboxStatus), default=InboxStatus.PENDING, index=True
-    )
-    source: Mapped[InboxSource] = mapped_column(_enum(InboxSource))
-    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    raw_sha256: Mapped[str] = mapped_column(sa.String(64))
-    size: Mapped[int]
-    filename: Mapped[str | None] = mapped_column(sa.String(255))
-    media_type: Mapped[str] = mapped_column(sa.String(100))
-    envelope_from: Mapped[str | None] = mapped_column(sa.String(998))
-    envelope_to: Mapped[str | None] = mapped_column(sa.Text)
-    message_id: Mapped[str | None] = mapped_column(sa.String(998), index=True)
-    # Where the item came from, unique: for IMAP "imap://user@host/folder;UIDVALIDITY=..;UID=..".
-    source_key: Mapped[str | None] = mapped_column(sa.String(500), unique=True)
-    sender: Mapped[str | None] = mapped_column(sa.String(500))
-    subject: Mapped[str | None] = mapped_column(sa.String(1000))
-    message_count: Mapped[int] = mapped_column(default=0)
-    parse_error: Mapped[str | None] = mapped_column(sa.Text)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    done_at: Mapped[datetime | None]
-    done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
-    # The numbers of the documents this item became (or already was), outermost first.
-    document_numbers: Mapped[list[str] | None] = mapped_column(sa.JSON)
-    discard_reason: Mapped[str | None] = mapped_column(sa.Text)
-
-    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
-    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
-    case: Mapped[Case | None] = relationship()
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == InboxStatus.PENDING
-
-    def __repr__(self) -> str:
-        return f"<InboxItem {self.id} {self.status}>"
+# Where a registrar can see and fix a refused upload, the source is a person at the form:
+# what is not mail is refused there. Mail arriving by itself is kept whatever it holds.
+INTERACTIVE = {InboxSource.UPLOAD, InboxSource.PASTE}
 
 
 class MailTooLarge(ServiceError):
     """The mail is over the configured ``MAIL_MAX_SIZE``; nothing was stored."""
+
+
+class NotMail(ServiceError):
+    """What was uploaded or pasted is not mail; nothing was stored."""
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -131,66 +75,103 @@ def _looks_rfc822(data: bytes) -> bool:
     )
 
 
-def split_mbox(data: bytes, filename: str | None = None) -> list[bytes]:
+def split_mbox(data: bytes) -> list[bytes]:
     """One byte string per message of an mbox file; any other input is returned as is."""
     stripped = data.lstrip(b"\r\n\t \xef\xbb\xbf")
     if not stripped.startswith(b"From "):
         return [data]
-    from caseapp.mail.parse.build import split_mbox as _split
-
-    parts = _split(stripped)
     # Drop the "From " separator line: what is stored is the message itself.
-    return [p.split(b"\n", 1)[1] if p.startswith(b"From ") and b"\n" in p else p for p in parts]
+    return [
+        p.split(b"\n", 1)[1] if p.startswith(b"From ") and b"\n" in p else p
+        for p in _split_mbox(stripped)
+    ]
 
 
 def max_size() -> int:
     return int(current_app.config.get("MAIL_MAX_SIZE") or 50 * 1024 * 1024)
 
 
+def max_size_text() -> str:
+    """The size limit as people read it: "50 MB", or "200 kB" under a megabyte."""
+    limit = max_size()
+    if limit >= 1024 * 1024:
+        return f"{limit // (1024 * 1024)} MB"
+    return f"{max(1, limit // 1024)} kB"
+
+
 @dataclass
 class PreparedMail:
-    """A mail read, parsed and with its files in the file store, ready for ``store_message``:
-    the database-free part of receiving, which a bulk import does ahead in a worker process
-    while the previous mail is registered. ``chain`` is None when it could not be parsed
-    (``parse_error`` says why)."""
+    """A mail parsed, with its bytes and attachments in the file store: what intake does
+    before it touches the database, which a bulk import does ahead in worker processes.
 
-    data: bytes
-    chain: object | None  # ParsedChain
-    parse_error: str | None
-    # Set when the files are stored (``prepare_message``): the SHA-256 of ``data`` and of
-    # each message's attachments, so the main process does not hash them again.
+    ``chain`` is None when the bytes are not readable as mail (``parse_error`` says why);
+    ``sha256`` is the stored bytes' digest (None: not stored, see ``prepare_message``);
+    ``digests`` are ``digests.chain_digests(chain)``.
+    """
+
+    data: bytes = field(repr=False)
+    chain: ParsedChain | None
+    parse_error: str | None = None
     sha256: str | None = None
-    attachment_sha256: list[list[str]] | None = None
-    # ``importer.chain_digests(chain)``, computed here too (pure, and not free).
-    digests: list[str] | None = None
+    digests: list[str | None] = field(default_factory=list)
 
 
-def prepare_message(data: bytes, *, filename: str | None = None) -> PreparedMail:
-    """Parse ``data`` and store it and its attachments in the file store (each file written
-    and fsync'ed before this returns), with no database access; ``store_message(data,
-    prepared=…)`` then only checks the stored files are there. Mail ``store_message`` would
-    refuse (too large, empty) is neither parsed nor stored."""
-    from caseapp.mail.parse import MailParseError, parse_bytes
+def prepare_message(
+    data: bytes, *, filename: str | None = None, keep_unreadable: bool = True
+) -> PreparedMail:
+    """Parse ``data`` and store it and its attachments in the file store (each file
+    written and fsync'ed before this returns), with no database access.
 
+    Mail over ``MAIL_MAX_SIZE`` or empty is neither parsed nor stored. Mail that cannot be
+    parsed is stored only with ``keep_unreadable`` (mail that arrived by itself is kept,
+    whatever it holds; an upload that is not mail is refused).
+    """
     limit = max_size()
     if len(data) > limit or not data.strip():
-        return PreparedMail(data, None, None)
+        return PreparedMail(data, None)
     try:
         chain = parse_bytes(data, filename=safe_filename(filename), max_size=limit)
     except MailParseError as exc:
-        return PreparedMail(data, None, str(exc)[:2000], sha256=filestore.put(data))
-    from caseapp.mail.importer import chain_digests
-
+        sha256 = filestore.put(data) if keep_unreadable else None
+        return PreparedMail(data, None, str(exc)[:2000], sha256)
     sha256 = filestore.put(data)
-    attachments = [[filestore.put(a.content) for a in m.attachments] for m in chain.messages]
-    return PreparedMail(
-        data,
-        chain,
-        None,
-        sha256=sha256,
-        attachment_sha256=attachments,
-        digests=chain_digests(chain),
-    )
+    for m in chain.messages:
+        for a in m.attachments:
+            filestore.put(a.content)
+    return PreparedMail(data, chain, None, sha256, chain_digests(chain))
+
+
+def _sender_text(chain: ParsedChain) -> str | None:
+    s = chain.messages[0].sender if chain.messages else None
+    if s is None:
+        return None
+    who = f"{s.name} <{s.email}>" if s.name and s.email else (s.email or s.name)
+    return who[:500] or None
+
+
+def _describe(item: InboxItem, prepared: PreparedMail) -> None:
+    """What the inbox list shows of the item, from its parse."""
+    chain = prepared.chain
+    if chain is None:
+        item.parse_error = prepared.parse_error or "unreadable"
+        return
+    item.message_count = len(chain.messages)
+    item.digests = prepared.digests
+    if chain.messages:
+        top = chain.messages[0]
+        item.subject = (top.subject or "")[:1000] or None
+        item.sender = _sender_text(chain)
+        item.message_id = top.message_id[:998] if top.message_id else None
+
+
+def _refuse(data: bytes) -> None:
+    limit = max_size()
+    if len(data) > limit:
+        raise MailTooLarge(
+            N_("The mail is larger than %(limit)s; nothing was stored."), limit=max_size_text()
+        )
+    if not data.strip():
+        raise ServiceError(N_("The mail is empty."))
 
 
 def store_message(
@@ -205,34 +186,33 @@ def store_message(
     source_key: str | None = None,
     received_at: datetime | None = None,
     prepared: PreparedMail | None = None,
+    writer: RowWriter = ORM,
 ) -> InboxItem:
-    """Keep a received mail as a pending inbox item, flushed but not committed.
+    """Keep a received mail as a pending inbox item, written but not committed.
 
-    Guarantees: the bytes are stored unchanged in the content-addressed file store before
-    the row refers to them; mail over ``MAIL_MAX_SIZE`` raises ``MailTooLarge`` and stores
-    nothing; mail that cannot be parsed is still kept, with the parse error on the item (a
-    registrar sees it; nothing is lost). The arrival is audited. ``prepared`` (from
-    ``prepare_message`` of the same bytes) saves parsing them again.
+    Guarantees: the bytes and the attachments are in the content-addressed file store
+    (fsync'ed) before the row refers to them; mail over ``MAIL_MAX_SIZE`` raises
+    ``MailTooLarge`` and empty mail ``ServiceError``, storing nothing. Mail that cannot be
+    parsed is kept with the parse error on the item (a registrar sees it; nothing is lost),
+    except from a person at the upload form (``INTERACTIVE``): that raises ``NotMail`` and
+    stores nothing. The arrival is audited. ``prepared`` (``prepare_message`` of the same
+    bytes) saves parsing and storing them again; ``writer``: see ``caseapp.rows``.
     """
-    from caseapp.mail.parse import MailParseError, parse_bytes
-
-    limit = max_size()
-    if len(data) > limit:
-        raise MailTooLarge(f"the mail is {len(data)} bytes, over the limit of {limit} bytes")
-    if not data.strip():
-        raise ServiceError(N_("The mail is empty."))
-    filename = safe_filename(filename)
+    source = InboxSource(source)
+    _refuse(data)
     if prepared is not None and prepared.data is not data and prepared.data != data:
         raise ValueError("prepared for other bytes")
-    if prepared is not None and prepared.sha256 and filestore.exists(prepared.sha256):
-        raw_sha256 = prepared.sha256  # stored (and fsync'ed) by prepare_message
-    else:
-        raw_sha256 = filestore.put(data)
+    keep = source not in INTERACTIVE
+    if prepared is None or (prepared.sha256 is None and keep):
+        prepared = prepare_message(data, filename=filename, keep_unreadable=keep)
+    if prepared.chain is None and not keep:
+        raise NotMail(N_("This is not an e-mail that caseapp can read; nothing was stored."))
+    filename = safe_filename(filename)
     item = InboxItem(
-        source=InboxSource(source),
+        source=source,
         status=InboxStatus.PENDING,
         received_at=received_at or utcnow(),
-        raw_sha256=raw_sha256,
+        raw_sha256=prepared.sha256,
         size=len(data),
         filename=filename,
         media_type=(media_type or media_type_for(filename, data))[:100],
@@ -241,40 +221,9 @@ def store_message(
         source_key=source_key,
         created_by=actor,
     )
-    chain = None
-    try:
-        if prepared is not None and prepared.parse_error is not None:
-            raise MailParseError(prepared.parse_error)
-        chain = (
-            prepared.chain
-            if prepared is not None and prepared.chain is not None
-            else parse_bytes(data, filename=filename, max_size=limit)
-        )
-    except MailParseError as exc:
-        item.parse_error = str(exc)[:2000]
-    else:
-        item.message_count = len(chain.messages)
-        if chain.messages:
-            top = chain.messages[0]
-            item.subject = (top.subject or "")[:1000] or None
-            if top.sender:
-                s = top.sender
-                who = f"{s.name} <{s.email}>" if s.name and s.email else (s.email or s.name)
-                item.sender = who[:500] or None
-            item.message_id = top.message_id[:998] if top.message_id else None
-    # Kept on the instance (not stored) so that registering it at once parses it only once,
-    # and the digests of the files stored so that it hashes none of them again.
-    item.received = (data, chain)
-    item.digests = prepared.digests if prepared is not None and chain is prepared.chain else None
-    stored = [(data, raw_sha256)]
-    if chain is not None and prepared is not None and prepared.attachment_sha256 is not None:
-        for m, digests in zip(chain.messages, prepared.attachment_sha256, strict=True):
-            stored.extend(zip((a.content for a in m.attachments), digests, strict=True))
-    remember_stored(stored)
-    insert_now(db.session(), item)  # one plain INSERT; no flush of the whole session
-    # The transaction that inserted the row: until it commits no one else can see the item.
-    item.stored_in = weakref.ref(db.session().get_transaction())
-    record_now(
+    _describe(item, prepared)
+    writer.insert(item)
+    writer.audit(
         "receive",
         item,
         actor=actor,
@@ -300,67 +249,19 @@ def pending_items(limit: int = 500) -> list[InboxItem]:
     )
 
 
-def raw_bytes(item: InboxItem) -> bytes:
-    received = getattr(item, "received", None)
-    return received[0] if received else filestore.get(item.raw_sha256)
-
-
-def known_digests(item: InboxItem) -> list[str] | None:
-    """The message digests of the item's chain if they came with it (``prepare_message``)."""
-    return getattr(item, "digests", None)
-
-
-def load_chain(item: InboxItem):
-    """The item's parsed chain: parsed when it was stored in this process, else parsed again
-    from the stored bytes (raises ``MailParseError``)."""
-    from caseapp.mail.parse import parse_bytes
-
-    received = getattr(item, "received", None)
-    if received and received[1] is not None:
-        return received[1]
-    return parse_bytes(raw_bytes(item), filename=item.filename, max_size=max(max_size(), item.size))
-
-
-def claim(item: InboxItem, *, actor: User | None, defer: bool = False) -> bool:
-    """Move the item from pending to done, or raise ``ServiceError`` if somebody else did.
-
-    One conditional UPDATE, so of two registrars confirming the same item at the same time
-    exactly one proceeds; it is also the first write of the registering transaction, which
-    on SQLite takes the write lock before any duplicate check reads.
-
-    An item stored by this very transaction (the CLI stores and registers in one) is not yet
-    visible to anyone else, and the transaction's first write (the insert) has taken the
-    lock: it is marked done without a conditional UPDATE (nobody else can have claimed it). With
-    ``defer`` such an item is not even marked yet: ``claim`` returns True and the caller
-    marks it done with its result (``settle(..., mark_done=True)``), so that the item's row is
-    updated once (status and result together) instead of twice. Returns False otherwise.
-    """
-    stored_in = getattr(item, "stored_in", None)
-    tx = db.session().get_transaction()
-    if (
-        stored_in is not None
-        and tx is not None
-        and stored_in() is tx
-        and sa.inspect(item).persistent
-        and item.status == InboxStatus.PENDING
-    ):
-        if defer:
-            return True
-        _write(item, _done_values(actor), {"done_by": actor})
-        return False
-    values = _done_values(actor)
-    result = db.session.execute(
-        sa.update(InboxItem)
-        .where(InboxItem.id == item.id, InboxItem.status == InboxStatus.PENDING)
-        .values(values)
-        .execution_options(synchronize_session=False)
+def pending_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(InboxItem.id)).where(InboxItem.status == InboxStatus.PENDING)
     )
-    if result.rowcount != 1:
-        db.session.refresh(item)
-        raise ServiceError(N_("This mail has been handled already."))
-    # The row now holds exactly these values: set them on the instance as loaded (no SELECT).
-    _set_loaded(item, values | {"done_by": actor})
-    return False
+
+
+def raw_bytes(item: InboxItem) -> bytes:
+    return filestore.get(item.raw_sha256)
+
+
+def load_chain(item: InboxItem) -> ParsedChain:
+    """The item's mail parsed again from the stored bytes (raises ``MailParseError``)."""
+    return parse_bytes(raw_bytes(item), filename=item.filename, max_size=max(max_size(), item.size))
 
 
 def _done_values(actor: User | None) -> dict:
@@ -371,42 +272,32 @@ def _done_values(actor: User | None) -> dict:
     }
 
 
-# The columns to set come with the parameters (built once; compiled once per column set).
-_UPDATE_ITEM = sa.update(InboxItem.__table__).where(
-    InboxItem.__table__.c.id == sa.bindparam("item_id")
-)
+def claim(item: InboxItem, *, actor: User | None) -> None:
+    """Move the item from pending to done, or raise ``ServiceError`` if somebody else did.
 
-
-def _write(item: InboxItem, values: dict, related: dict) -> None:
-    """``values`` written on the item's row with one plain UPDATE, and set on the instance
-    (with the ``related`` objects they refer to) as loaded: nothing is left for a flush."""
-    db.session.connection().execute(_UPDATE_ITEM, values | {"item_id": item.id})
-    _set_loaded(item, values | related)
-
-
-def _set_loaded(item: InboxItem, values: dict) -> None:
-    """Put ``values`` on the instance as if loaded from its row (no history, no SELECT)."""
-    for key, value in values.items():
-        set_committed_value(item, key, value)
+    One conditional UPDATE, so of two registrars confirming the same item at the same time
+    exactly one proceeds; it is also the registration's first write, which on SQLite takes
+    the write lock before any duplicate check reads.
+    """
+    result = db.session.execute(
+        sa.update(InboxItem)
+        .where(InboxItem.id == item.id, InboxItem.status == InboxStatus.PENDING)
+        .values(_done_values(actor))
+    )
+    if result.rowcount != 1:
+        db.session.refresh(item)
+        raise ServiceError(N_("This mail has been handled already."))
 
 
 def settle(
     item: InboxItem,
     *,
-    actor: User | None,
     case: Case | None,
     document_numbers: list[str],
-    mark_done: bool,
+    writer: RowWriter = ORM,
 ) -> None:
-    """Write what registering the item gave (its case and document numbers) on its row;
-    with ``mark_done`` (an item ``claim(..., defer=True)`` left to the caller) also that it
-    is done, by whom and when: one UPDATE for both."""
-    values = {"case_id": case.id if case else None, "document_numbers": document_numbers}
-    related = {"case": case}
-    if mark_done:
-        values |= _done_values(actor)
-        related["done_by"] = actor
-    _write(item, values, related)
+    """Write on the item what registering it gave: its case and document numbers."""
+    writer.update(item, case_id=case.id if case else None, document_numbers=document_numbers)
 
 
 def discard(item: InboxItem, *, actor: User | None, reason: str) -> InboxItem:
@@ -423,11 +314,9 @@ def discard(item: InboxItem, *, actor: User | None, reason: str) -> InboxItem:
             done_by_id=actor.id if actor else None,
             discard_reason=reason[:2000],
         )
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise ServiceError(N_("This mail has been handled already."))
-    db.session.refresh(item)
     record("discard", item, actor=actor, after={"reason": reason})
     return item
 

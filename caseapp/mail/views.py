@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import (
     Blueprint,
     abort,
@@ -15,19 +17,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
+from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, require
-from caseapp.cases.models import Case
+from caseapp.cases.queries import officers
 from caseapp.cases.services import get_case
+from caseapp.directory.models import OrganisationKind
 from caseapp.documents.models import Direction
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
-from caseapp.mail import inbox
+from caseapp.links import case_url
+from caseapp.mail import digests, inbox
 from caseapp.mail import proposal as proposals
 from caseapp.mail.forms import DiscardForm, ImportForm, review_form
 from caseapp.mail.importer import ImportDecision, NewContact, NewFollowUp, register_inbox_item
-from caseapp.mail.proposal import Proposal, build_proposal
+from caseapp.mail.models import InboxItem, InboxSource
+from caseapp.mail.parse import MailParseError
+from caseapp.mail.proposal import NewOrganisation, Proposal, build_proposal
 from caseapp.registry.services import get_series
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
@@ -35,12 +41,12 @@ bp = Blueprint("mail", __name__, url_prefix="/mail")
 EXCERPT = 1500
 
 SOURCE_LABELS = {
-    inbox.InboxSource.UPLOAD: _l("Uploaded"),
-    inbox.InboxSource.PASTE: _l("Pasted"),
-    inbox.InboxSource.SMTP: _l("By mail (SMTP)"),
-    inbox.InboxSource.LMTP: _l("By mail (LMTP)"),
-    inbox.InboxSource.IMAP: _l("From the mailbox (IMAP)"),
-    inbox.InboxSource.CLI: _l("Command line"),
+    InboxSource.UPLOAD: _l("Uploaded"),
+    InboxSource.PASTE: _l("Pasted"),
+    InboxSource.SMTP: _l("By mail (SMTP)"),
+    InboxSource.LMTP: _l("By mail (LMTP)"),
+    InboxSource.IMAP: _l("From the mailbox (IMAP)"),
+    InboxSource.CLI: _l("Command line"),
 }
 KIND_LABELS = {"original": _l("original"), "forward": _l("forward"), "reply": _l("reply")}
 DIRECTION_LABELS = {
@@ -66,22 +72,38 @@ MATCH_LABELS = {
         "The case was found from the counterpart organisation; it is its most recent open case."
     ),
     proposals.MATCH_NEW: _l("No case was found: a new case is proposed."),
+    proposals.MATCH_CHOSEN: _l("The case was chosen."),
 }
-
-
-def case_url(case: Case) -> str:
-    try:
-        return url_for("cases.show", number=case.number)
-    except BuildError:  # the case pages are not installed: the inbox shows the result
-        return url_for("mail.inbox_list")
-
-
-def link(endpoint: str, **values) -> str | None:
-    """A URL, or None when that page is not installed (features are built in parallel)."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
+SAME_LABELS = {
+    digests.SAME_FILE: _l("the same file"),
+    digests.SAME_MESSAGE_ID: _l("the same Message-ID and content"),
+    digests.SAME_CONTENT: _l("the same sender, time and text"),
+    digests.QUOTED_REPLY: _l("the message the reply answers"),
+}
+LINK_LABELS = {
+    proposals.LINK_CHAIN: _l("It wraps the message below it, which is registered with it."),
+    proposals.LINK_THREAD: _l("Its In-Reply-To or References header names %(number)s."),
+    proposals.LINK_QUOTED: _l("The message it quotes is %(number)s."),
+    proposals.LINK_NUMBER: _l("Its subject names %(number)s."),
+}
+SKIP_LABELS = {
+    proposals.SKIP_REGISTERED: _l("Registered already."),
+    proposals.SKIP_DUPLICATE: _l("The same message is further down in this mail."),
+    proposals.SKIP_FRAGMENT: _l(
+        "A quoted message whose header lacks its recipients or its date: not proposed."
+    ),
+    proposals.SKIP_AUTOMATIC: _l("An automatic reply: not proposed."),
+    proposals.SKIP_REPORT: _l("A delivery report: not proposed."),
+}
+TIME_NOTES = {
+    "read-as-utc": _l(
+        "The time was written without a time zone and, read as Swedish time, lies before the "
+        "message it quotes; it was read as UTC (%(local)s Swedish time)."
+    ),
+    "before-quoted": _l(
+        "The stated time lies before the time of the message it quotes; it is kept as written."
+    ),
+}
 
 
 @bp.context_processor
@@ -92,9 +114,67 @@ def _labels():
         "direction_labels": DIRECTION_LABELS,
         "role_labels": ROLE_LABELS,
         "match_labels": MATCH_LABELS,
-        "link": link,
-        "case_url": case_url,
+        "same_labels": SAME_LABELS,
+        "link_labels": LINK_LABELS,
+        "skip_labels": SKIP_LABELS,
+        "time_notes": TIME_NOTES,
     }
+
+
+# ---------------------------------------------------------------- intake
+
+
+def _read_uploads(form: ImportForm) -> list[tuple[bytes, str | None, InboxSource]]:
+    """The uploaded files' messages and the pasted text, or errors on the form."""
+    limit = inbox.max_size()
+    pieces = []
+    for f in (f for f in request.files.getlist(form.files.name) if f and f.filename):
+        name = inbox.safe_filename(f.filename) or "?"
+        data = f.stream.read(limit + 1)
+        if len(data) > limit:
+            form.files.errors.append(
+                _(
+                    "The file %(name)s is larger than %(limit)s; nothing was stored.",
+                    name=name,
+                    limit=inbox.max_size_text(),
+                )
+            )
+        elif not data.strip():
+            form.files.errors.append(_("The file %(name)s is empty.", name=name))
+        else:
+            pieces.extend((p, f.filename, InboxSource.UPLOAD) for p in inbox.split_mbox(data))
+    text = (form.text.data or "").strip()
+    if text:
+        raw = text.encode("utf-8")
+        if len(raw) > limit:
+            form.text.errors.append(
+                _(
+                    "The pasted text is larger than %(limit)s; nothing was stored.",
+                    limit=inbox.max_size_text(),
+                )
+            )
+        else:
+            pieces.append((raw, None, InboxSource.PASTE))
+    if not pieces and not form.errors:
+        form.files.errors.append(_("Choose a file or paste a mail."))
+    return pieces
+
+
+def _store_all(form, pieces) -> list[InboxItem] | None:
+    """Every piece stored, or none (the refusal on the form) if one is not mail."""
+    items = []
+    for data, name, source in pieces:
+        try:
+            items.append(
+                inbox.store_message(data, source=source, filename=name, actor=current_user)
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            field = form.text if source == InboxSource.PASTE else form.files
+            label = inbox.safe_filename(name) or _("The pasted text")
+            field.errors.append(f"{label}: {exc.message()}")
+            return None
+    return items
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -103,46 +183,18 @@ def _labels():
 def import_mail():
     form = ImportForm()
     if form.validate_on_submit():
-        limit = inbox.max_size()
-        uploads = [f for f in request.files.getlist(form.files.name) if f and f.filename]
-        pieces: list[tuple[bytes, str | None, inbox.InboxSource]] = []
-        for f in uploads:
-            data = f.stream.read(limit + 1)
-            if len(data) > limit:
-                form.files.errors.append(
-                    _(
-                        "The file %(name)s is larger than %(mb)s MB; nothing was stored.",
-                        name=inbox.safe_filename(f.filename) or "?",
-                        mb=limit // (1024 * 1024),
-                    )
-                )
-                continue
-            if not data.strip():
-                form.files.errors.append(
-                    _("The file %(name)s is empty.", name=inbox.safe_filename(f.filename) or "?")
-                )
-                continue
-            pieces.extend((p, f.filename, inbox.InboxSource.UPLOAD) for p in inbox.split_mbox(data))
-        text = (form.text.data or "").strip()
-        if text:
-            raw = text.encode("utf-8")
-            if len(raw) > limit:
-                form.text.errors.append(_("The pasted text is too large; nothing was stored."))
-            else:
-                pieces.append((raw, None, inbox.InboxSource.PASTE))
-        if not pieces and not form.errors:
-            form.files.errors.append(_("Choose a file or paste a mail."))
-        if not form.errors:
-            items = [
-                inbox.store_message(data, source=source, filename=name, actor=current_user)
-                for data, name, source in pieces
-            ]
+        pieces = _read_uploads(form)
+        items = None if form.errors else _store_all(form, pieces)
+        if items:
             db.session.commit()
             if len(items) == 1:
                 return redirect(url_for("mail.review", item_id=items[0].id))
             flash(_("%(n)s mails are waiting to be registered.", n=len(items)), "success")
             return redirect(url_for("mail.inbox_list"))
-    return render_template("mail_import/import.html", form=form), 400 if form.errors else 200
+    status = 400 if form.errors else 200
+    return render_template(
+        "mail_import/import.html", form=form, max_size=inbox.max_size_text()
+    ), status
 
 
 @bp.get("/inbox")
@@ -150,19 +202,25 @@ def import_mail():
 @require(Perm.REGISTER)
 def inbox_list():
     items = inbox.pending_items()
-    return render_template("mail_import/inbox.html", items=items, waited=inbox.waited)
+    return render_template(
+        "mail_import/inbox.html",
+        items=items,
+        seen=digests.seen_elsewhere(items),
+        waited=inbox.waited,
+    )
 
 
-def _item_or_404(item_id: int) -> inbox.InboxItem:
+# ---------------------------------------------------------------- review
+
+
+def _item_or_404(item_id: int) -> InboxItem:
     item = inbox.get_item(item_id)
     if item is None:
         abort(404)
     return item
 
 
-def _proposal(item: inbox.InboxItem) -> Proposal | None:
-    from caseapp.mail.parse import MailParseError
-
+def _proposal(item: InboxItem) -> Proposal | None:
     if item.parse_error:
         return None
     try:
@@ -170,7 +228,9 @@ def _proposal(item: inbox.InboxItem) -> Proposal | None:
     except MailParseError as exc:  # stored before a parser change: show why, keep the item
         item.parse_error = str(exc)[:2000]
         return None
-    return build_proposal(chain)
+    return build_proposal(
+        chain, digests=item.digests, raw_sha256=item.raw_sha256, actor=current_user
+    )
 
 
 def _render_review(item, proposal, form, status=200):
@@ -182,6 +242,7 @@ def _render_review(item, proposal, form, status=200):
             form=form,
             discard_form=DiscardForm(),
             excerpt=EXCERPT,
+            seen=digests.seen_elsewhere([item]).get(item.id),
         ),
         status,
     )
@@ -193,38 +254,42 @@ def _render_review(item, proposal, form, status=200):
 def review(item_id: int):
     item = _item_or_404(item_id)
     proposal = _proposal(item) if item.is_pending else None
-    form = review_form(proposal) if proposal else None
+    form = review_form(proposal, officers()) if proposal else None
     return _render_review(item, proposal, form)
 
 
-def _decision(form, proposal: Proposal) -> ImportDecision | None:
-    """The registrar's choices from a validated review form; None (with field errors) if
-    they do not add up."""
-    decision = ImportDecision()
+def _person(user_id: int | None) -> User | None:
+    user = db.session.get(User, user_id) if user_id else None
+    return user if user is not None and user.active else None
+
+
+def _case_choice(form, proposal: Proposal, decision: ImportDecision) -> bool:
     if form.case_choice.data == "existing":
-        case = get_case(form.case_number.data or "")
-        if case is None:
+        decision.case = get_case(form.case_number.data or "")
+        if decision.case is None:
             form.case_number.errors.append(_("There is no case with that number."))
-            return None
-        decision.case = case
-    else:
-        series = get_series(form.series.data or "")
-        if series is None:
-            form.series.errors.append(_("Choose a number series."))
-            return None
-        title = (form.title.data or "").strip()
-        if not title:
-            form.title.errors.append(_("A new case needs a title."))
-            return None
-        decision.new_case_series = series
-        decision.new_case_title = title
-        decision.new_case_organisation = proposal.organisation
-    decision.indexes = [m.index for m in proposal.messages if form[f"msg_{m.index}"].data]
-    decision.contacts = [
-        NewContact(p.address, p.new_name, p.new_title, p.new_phone, p.organisation)
-        for j, p in enumerate(proposal.new_parties)
-        if form[f"contact_{j}"].data
-    ]
+        return decision.case is not None
+    decision.new_case_series = get_series(form.series.data or "")
+    decision.new_case_title = (form.title.data or "").strip()
+    decision.new_case_officer = _person(form.officer.data)
+    decision.new_case_organisation = proposal.organisation
+    name = (form.new_organisation_name.data or "").strip()
+    if proposal.new_organisation is not None and form.new_organisation.data and name:
+        decision.new_organisation = NewOrganisation(
+            name=name,
+            domain=proposal.new_organisation.domain,
+            kind=OrganisationKind.MUNICIPALITY
+            if name.casefold().endswith(" kommun")
+            else proposal.new_organisation.kind,
+        )
+    if decision.new_case_series is None:
+        form.series.errors.append(_("Choose a number series."))
+    if not decision.new_case_title:
+        form.title.errors.append(_("A new case needs a title."))
+    return decision.new_case_series is not None and bool(decision.new_case_title)
+
+
+def _followup_choices(form, proposal: Proposal, decision: ImportDecision) -> bool:
     ok = True
     for k, f in enumerate(proposal.followups):
         if not form[f"fu_{k}"].data:
@@ -236,8 +301,39 @@ def _decision(form, proposal: Proposal) -> ImportDecision | None:
         if due is None:
             form[f"fu_{k}_due"].errors.append(_("A follow-up needs a due date."))
             ok = False
-        decision.followups.append(NewFollowUp(title, due, f.message_index))
+        assignee = _person(form[f"fu_{k}_assignee"].data)
+        decision.followups.append(NewFollowUp(title, due, f.message_index, assignee))
+    return ok
+
+
+def _decision(form, proposal: Proposal) -> ImportDecision | None:
+    """The registrar's choices from a validated review form; None (with field errors) if
+    they do not add up."""
+    decision = ImportDecision()
+    ok = _case_choice(form, proposal, decision)
+    decision.indexes = [m.index for m in proposal.messages if form[f"msg_{m.index}"].data]
+    decision.directions = {
+        m.index: Direction(form[f"dir_{m.index}"].data) for m in proposal.messages
+    }
+    decision.parents = {m.index: m.parent for m in proposal.messages if m.parent is not None}
+    decision.contacts = [
+        NewContact(p.address, p.new_name, p.new_title, p.new_phone, p.organisation)
+        for j, p in enumerate(proposal.new_parties)
+        if form[f"contact_{j}"].data
+    ]
+    ok = _followup_choices(form, proposal, decision) and ok
     return decision if ok else None
+
+
+def _flash_result(result) -> None:
+    if result.documents:
+        numbers = ", ".join(d.number for d in result.documents)
+        flash(_("Registered as %(numbers)s.", numbers=numbers), "success")
+    for i, doc in sorted(result.skipped.items()):
+        flash(
+            _("Message %(n)s was registered already as %(number)s.", n=i + 1, number=doc.number),
+            "warning",
+        )
 
 
 @bp.post("/inbox/<int:item_id>/confirm")
@@ -252,7 +348,7 @@ def confirm(item_id: int):
     if proposal is None:
         flash(_("The mail could not be read, so it cannot be registered."), "error")
         return redirect(url_for("mail.review", item_id=item.id))
-    form = review_form(proposal)
+    form = review_form(proposal, officers())
     decision = _decision(form, proposal) if form.validate() else None
     if decision is None:
         return _render_review(item, proposal, form, 400)
@@ -260,28 +356,14 @@ def confirm(item_id: int):
         result = register_inbox_item(item, decision, actor=current_user)
     except ServiceError as exc:
         db.session.rollback()
-        flash(exc.message(), "error")
         item = _item_or_404(item_id)
         if not item.is_pending:
+            flash(exc.message(), "error")
             return redirect(url_for("mail.review", item_id=item.id))
-        proposal = _proposal(item)
-        return _render_review(item, proposal, review_form(proposal), 409)
+        form.form_errors.append(exc.message())
+        return _render_review(item, _proposal(item), form, 409)
     db.session.commit()
-    if result.documents:
-        flash(
-            _(
-                "Registered as %(numbers)s.",
-                numbers=", ".join(d.number for d in result.documents),
-            ),
-            "success",
-        )
-    for i, doc in sorted(result.skipped.items()):
-        flash(
-            _("Message %(n)s was registered already as %(number)s.", n=i + 1, number=doc.number),
-            "warning",
-        )
-    for note in result.diagnostics:
-        flash(note, "warning")
+    _flash_result(result)
     return redirect(case_url(result.case))
 
 
@@ -315,8 +397,6 @@ def original(item_id: int):
         inbox.raw_bytes(item), mimetype="application/octet-stream"
     )
     name = item.filename or f"inbox-{item.id}.eml"
-    from urllib.parse import quote
-
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"inbox-{item.id}.bin\"; filename*=UTF-8''{quote(name)}"
     )

@@ -6,27 +6,27 @@ so every retry sends the very same message with the same Message-ID.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from email.header import Header
 from email.headerregistry import Address
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
-from werkzeug.routing import BuildError
+from flask import current_app
 
 from caseapp.cases.models import Case
 from caseapp.documents.models import Document
 from caseapp.extensions import db
 from caseapp.followups.models import FollowUp, Reminder
+from caseapp.links import case_url, external_url
 from caseapp.notifications.masking import mask_document_for_notice
 from caseapp.notifications.models import Notification, NotificationKind, Subscription
 from caseapp.notifications.outbox import checked_address, clean_header_text
-from caseapp.timeutil import STOCKHOLM
+from caseapp.notifications.subscriptions import subscription_case_filter, unsubscribe_token
+from caseapp.timeutil import local_day_bounds
 
 WEEKDAYS = {
     "sv": ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"],
@@ -49,32 +49,7 @@ class Composed:
 # ------------------------------------------------------------------ links
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for mail: from ``BASE_URL`` when set, else from the current request,
-    else http://localhost (a development worker)."""
-    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
-    if not base and has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    parts = urlsplit(base or "http://localhost")
-    adapter = current_app.url_map.bind(
-        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"
-    )
-    return adapter.build(endpoint, values, force_external=True)
-
-
-def case_url(case: Case, external: bool = True) -> str:
-    """The case page (the case feature's ``cases.show``), or this feature's own case view
-    when the case page is not there."""
-    build = external_url if external else url_for
-    try:
-        return build("cases.show", number=case.number)
-    except BuildError:
-        return build("followups.case_page", case_id=case.id)
-
-
 def unsubscribe_url(sub: Subscription) -> str:
-    from caseapp.notifications.subscriptions import unsubscribe_token
-
     return external_url("notifications.unsubscribe", token=unsubscribe_token(sub))
 
 
@@ -94,18 +69,8 @@ def _render(kind: str, lang: str, ext: str, ctx: dict):
     return template.make_module(ctx)
 
 
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """Start and end (UTC-aware) of a calendar day in Stockholm, right across DST changes."""
-    start = datetime(day.year, day.month, day.day, tzinfo=STOCKHOLM)
-    nxt = day + timedelta(days=1)
-    end = datetime(nxt.year, nxt.month, nxt.day, tzinfo=STOCKHOLM)
-    return start, end
-
-
 def digest_documents(sub: Subscription, day: date) -> list[Document]:
     """The documents registered on ``day`` (Stockholm) that ``sub`` covers, in number order."""
-    from caseapp.notifications.subscriptions import subscription_case_filter
-
     start, end = local_day_bounds(day)
     return list(
         db.session.scalars(
@@ -136,7 +101,7 @@ def _context(n: Notification) -> dict:
         ctx["subscription"] = n.subscription
     if n.kind == NotificationKind.REGISTRATION:
         ctx["notice"] = mask_document_for_notice(n.document, lang)
-        ctx["link"] = case_url(n.document.case)
+        ctx["link"] = case_url(n.document.case, external=True)
     elif n.kind == NotificationKind.DIGEST:
         docs = digest_documents(n.subscription, n.digest_date)
         ctx["day"] = n.digest_date
@@ -154,7 +119,7 @@ def _context(n: Notification) -> dict:
         ctx["escalation"] = bool(reminder and reminder.escalation)
         ctx["due"] = fu.due
         ctx["assignee"] = fu.assignee_label
-        ctx["link"] = case_url(case)
+        ctx["link"] = case_url(case, external=True)
     return ctx
 
 

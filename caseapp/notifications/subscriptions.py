@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from caseapp import txcache
 from caseapp.audit.services import record
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
@@ -25,7 +24,8 @@ from caseapp.notifications.models import (
 from caseapp.notifications.outbox import enqueue, insert_ignoring_conflicts
 from caseapp.programmes.models import Programme
 from caseapp.registry.models import Series
-from caseapp.timeutil import STOCKHOLM
+from caseapp.rows import ORM, RowWriter
+from caseapp.timeutil import STOCKHOLM, local_day_bounds
 
 log = logging.getLogger(__name__)
 
@@ -150,69 +150,51 @@ def subscription_case_filter(sub: Subscription):
     return Case.programme_id == sub.programme_id
 
 
-_COVERING_STATEMENT: list = []
+# The active immediate subscriptions of a case, its series, its organisation or its
+# programme, case subscriptions first, built once with bind parameters (a case without
+# organisation or programme binds NULL there, and ``= NULL`` matches nothing).
+_COVERING = (
+    sa.select(Subscription)
+    .where(
+        Subscription.active.is_(True),
+        Subscription.mode == SubscriptionMode.IMMEDIATE,
+        sa.or_(
+            Subscription.case_id == sa.bindparam("case"),
+            Subscription.series_id == sa.bindparam("series"),
+            Subscription.organisation_id == sa.bindparam("organisation"),
+            Subscription.programme_id == sa.bindparam("programme"),
+        ),
+    )
+    .order_by(Subscription.case_id.is_(None), Subscription.id)
+)
 
 
-def _covering_statement() -> sa.Select:
-    """The active immediate subscriptions of a case, its series, its organisation or its
-    programme, case subscriptions first: built once, with bind parameters (a case without
-    organisation or programme binds NULL there, and ``= NULL`` matches nothing)."""
-    if not _COVERING_STATEMENT:
-        _COVERING_STATEMENT.append(
-            sa.select(Subscription)
-            .where(
-                Subscription.active.is_(True),
-                Subscription.mode == SubscriptionMode.IMMEDIATE,
-                sa.or_(
-                    Subscription.case_id == sa.bindparam("case"),
-                    Subscription.series_id == sa.bindparam("series"),
-                    Subscription.organisation_id == sa.bindparam("organisation"),
-                    Subscription.programme_id == sa.bindparam("programme"),
-                ),
-            )
-            .order_by(Subscription.case_id.is_(None), Subscription.id)
-        )
-    return _COVERING_STATEMENT[0]
+def _covering(keys: set[tuple]) -> dict[tuple, list[Subscription]]:
+    found = {}
+    for key in keys:
+        params = dict(zip(("case", "series", "organisation", "programme"), key, strict=True))
+        found[key] = db.session.scalars(_COVERING, params).all()
+    return found
 
 
-_COVERING = "covering_subscriptions"
-# Answers of ``covering_subscriptions``, kept per transaction; dropped whenever
-# subscriptions change in it, so a subscription added in the same transaction is seen.
-txcache.watch(_COVERING, Subscription.__tablename__)
-
-
-def covering_subscriptions(case: Case) -> list[Subscription]:
+def covering_subscriptions(case: Case, *, writer: RowWriter = ORM) -> list[Subscription]:
     """The active immediate subscriptions covering ``case`` (its own, its series', its
-    organisation's, its programme's), case subscriptions first. Looked up once per case and
-    transaction: a bulk import registering many documents in one case asks once."""
-    session = db.session()
-    if txcache.pending(session, Subscription):
-        session.flush()  # a subscription changed and not yet written (the flush drops the cache)
+    organisation's, its programme's), case subscriptions first. ``writer``: see
+    ``caseapp.rows`` (a bulk run asks once per case)."""
     key = (case.id, case.series_id, case.organisation_id, case.programme_id)
-    cache = txcache.cache(session, _COVERING)
-    subs = cache.get(key) if cache is not None else None
-    if subs is None:
-        # No autoflush: what is pending (a document, its audit event) does not change which
-        # subscriptions exist; pending subscriptions were flushed above.
-        with session.no_autoflush:
-            subs = session.scalars(
-                _covering_statement(),
-                {"case": key[0], "series": key[1], "organisation": key[2], "programme": key[3]},
-            ).all()
-        if cache is not None:
-            cache[key] = subs
-    # Checked again here: a cached subscription ended in this transaction no longer counts.
+    subs = writer.answers("covering-subscriptions", [key], _covering)[key] or []
+    # Checked again here: a subscription ended in this transaction no longer counts.
     return [s for s in subs if s.active and s.mode == SubscriptionMode.IMMEDIATE]
 
 
-def notify_subscribers(document: Document) -> list[Notification]:
+def notify_subscribers(document: Document, *, writer: RowWriter = ORM) -> list[Notification]:
     """Queue a registration notice for every active immediate subscription covering the
     document's case — one per address, however many of its subscriptions match.
 
     Runs inside the registering transaction. An unusable address is logged and skipped: a
     subscriber's typo must never stop a registration.
     """
-    subs = covering_subscriptions(document.case)
+    subs = covering_subscriptions(document.case, writer=writer)
     seen: set[str] = set()
     out = []
     for sub in subs:
@@ -237,9 +219,11 @@ def notify_subscribers(document: Document) -> list[Notification]:
     return out
 
 
-def on_document_registered(_sender=None, *, document: Document, actor: User | None = None):
+def on_document_registered(
+    _sender=None, *, document: Document, writer: RowWriter = ORM, **_kwargs
+) -> None:
     """Receiver of ``document_registered``: notices for subscribers, same transaction."""
-    notify_subscribers(document)
+    notify_subscribers(document, writer=writer)
 
 
 def queue_digests(now: datetime) -> int:
@@ -249,8 +233,6 @@ def queue_digests(now: datetime) -> int:
     Idempotent per subscription and day: the unique (subscription_id, digest_date) on the
     outbox means a second run — or one on another machine at the same moment — adds nothing.
     """
-    from caseapp.notifications.mailtext import local_day_bounds
-
     day: date = now.astimezone(STOCKHOLM).date() - timedelta(days=1)
     start, end = local_day_bounds(day)
     subs = db.session.scalars(

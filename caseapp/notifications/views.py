@@ -12,10 +12,11 @@ from caseapp.cases.services import get_case
 from caseapp.directory.models import Mailbox, Organisation
 from caseapp.errors import ServiceError
 from caseapp.extensions import csrf, db
+from caseapp.links import case_url
 from caseapp.notifications import outbox
 from caseapp.notifications import subscriptions as subs
 from caseapp.notifications.forms import CaseSubscriptionForm, SubscriptionForm
-from caseapp.notifications.mailtext import build_message, case_url
+from caseapp.notifications.mailtext import build_message, unsubscribe_url
 from caseapp.notifications.models import (
     Notification,
     NotificationStatus,
@@ -37,7 +38,7 @@ def _get_or_404(model, ident: int):
 
 
 def _to_case(case: Case):
-    return redirect(case_url(case, external=False) + "#notifications")
+    return redirect(case_url(case, anchor="notifications"))
 
 
 # ------------------------------------------------------------------ outbox (admins)
@@ -81,8 +82,6 @@ def outbox_show(nid: int):
     if n.subject is not None:
         unsubscribe = None
         if n.subscription is not None:
-            from caseapp.notifications.mailtext import unsubscribe_url
-
             unsubscribe = unsubscribe_url(n.subscription)
         raw = build_message(n, unsubscribe).as_string()
     return render_template("notifications/show.html", n=n, raw=raw)

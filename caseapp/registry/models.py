@@ -3,8 +3,9 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseapp.auth.models import User
 from caseapp.db import Base, utcnow
 
 DEFAULT_FORMAT = "{prefix} {year}/{seq}"
@@ -20,8 +21,12 @@ class Series(Base):
     per_year: Mapped[bool] = mapped_column(default=True)
     format_template: Mapped[str] = mapped_column(sa.String(100), default=DEFAULT_FORMAT)
     active: Mapped[bool] = mapped_column(default=True)
+    # The officer a case opened in this series gets when nobody else is chosen.
+    default_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+
+    default_officer: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

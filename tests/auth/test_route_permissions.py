@@ -69,7 +69,6 @@ POLICY: dict[str, frozenset | str] = {
     "mail.discard": EDITORS,
     "mail.original": EDITORS,
     "followups.mine": ALL,
-    "followups.case_page": ALL,
     "followups.create": EDITORS,
     "followups.edit": EDITORS,
     "followups.close": EDITORS,

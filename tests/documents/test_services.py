@@ -12,6 +12,7 @@ from caseapp.documents import filestore
 from caseapp.documents.models import Direction, DocumentKind, PartyRole
 from caseapp.documents.services import (
     AttachmentInput,
+    DocumentDraft,
     PartyInput,
     cancel_document,
     register_document,
@@ -132,7 +133,9 @@ def test_forward_links_to_the_message_it_forwards(factory):
     assert forward.parent is original
     other = factory.case()
     with pytest.raises(ServiceError):
-        register_document(other, actor=None, direction=Direction.IN, subject="x", parent=original)
+        register_document(
+            other, DocumentDraft(direction=Direction.IN, subject="x", parent=original), actor=None
+        )
 
 
 def test_the_audit_log_is_append_only(factory):

@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import date, timedelta
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from icalendar import Calendar
@@ -50,7 +51,7 @@ def test_readers_cannot_change_follow_ups(app, client, login_as, factory):
     db.session.commit()
     assert client.post(f"/followups/case/{case.id}/new", data={}).status_code == 403
     assert client.post(f"/followups/{fu.id}/cancel").status_code == 403
-    assert client.get(f"/followups/case/{case.id}").status_code == 200
+    assert client.get("/cases/" + quote(case.number, safe="/")).status_code == 200
 
 
 def test_reply_prompt_and_close_with_reply(app, client, login_as, factory):
@@ -61,7 +62,7 @@ def test_reply_prompt_and_close_with_reply(app, client, login_as, factory):
     fu = await_reply(incoming, due=date(2021, 11, 15), actor=None)
     factory.document(case, direction=Direction.OUT, kind=DocumentKind.REPLY, parent=incoming)
     db.session.commit()
-    page = client.get(f"/followups/case/{case.id}").get_data(as_text=True)
+    page = client.get("/cases/" + quote(case.number, safe="/")).get_data(as_text=True)
     assert "A reply was registered" in page and "close this follow-up?" in page
     resp = client.post(f"/followups/{fu.id}/close-with-reply")
     assert resp.status_code == 302

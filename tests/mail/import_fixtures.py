@@ -142,9 +142,9 @@ def seed_eml() -> bytes:
         "Lövgren Erik <Erik.Lovgren@ange.se>"
     )
     msg["Subject"] = "VB: Etablering av statliga servicekontor"
-    msg["Date"] = format_datetime(
-        datetime(2021, 6, 7, 12, 41, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
-    )
+    # The pasted header's "2021-06-07 12:41:30" is the machine's UTC: 14:41 in Ånge, an hour
+    # after the original it forwards (13:42).
+    msg["Date"] = format_datetime(datetime(2021, 6, 7, 12, 41, 30, tzinfo=ZoneInfo("UTC")))
     msg["Message-ID"] = "<seed-forward@ange.se>"
     msg.set_content(body, cte="quoted-printable")
     return msg.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as on the wire

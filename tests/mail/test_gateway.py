@@ -11,6 +11,7 @@ from import_fixtures import make_eml, seed_eml
 from caseapp.documents import filestore
 from caseapp.documents.models import Document
 from caseapp.extensions import db
+from caseapp.mail import gateway as gateway_module
 from caseapp.mail import inbox
 from caseapp.mail.gateway import make_controller
 from caseapp.mail.importer import ImportDecision, register_inbox_item
@@ -98,7 +99,7 @@ def test_a_database_failure_answers_451_so_the_sender_retries(app, gateway, monk
     def broken(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(inbox, "store_message", broken)
+    monkeypatch.setattr(gateway_module, "store_message", broken)
     port = gateway()
     with smtplib.SMTP("127.0.0.1", port) as smtp, pytest.raises(smtplib.SMTPDataError) as err:
         smtp.sendmail("kim@ange.se", ["registrator@statenssc.se"], make_eml(1))

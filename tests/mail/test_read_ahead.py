@@ -4,7 +4,7 @@ and stored, or as None for the main process to do itself."""
 from import_fixtures import make_eml
 
 from caseapp.documents import filestore
-from caseapp.mail import commands
+from caseapp.mail import bulk
 
 
 def test_files_come_back_in_order_prepared_by_two_workers(app, tmp_path, monkeypatch):
@@ -15,12 +15,12 @@ def test_files_come_back_in_order_prepared_by_two_workers(app, tmp_path, monkeyp
         paths.append(p)
     missing = tmp_path / "gone.eml"  # unreadable: left to the main process
     big = tmp_path / "big.eml"  # over the per-file limit: left to the main process
-    monkeypatch.setattr(commands, "AHEAD_BYTES", commands.AHEAD_FILES * 1024)
+    monkeypatch.setattr(bulk, "AHEAD_BYTES", bulk.AHEAD_FILES * 1024)
     big.write_bytes(make_eml(99, body="x" * 5000))
     order = [paths[0], missing, *paths[1:4], big, *paths[4:]]
 
     with app.app_context():
-        got = list(commands._read_ahead(order, 2))
+        got = list(bulk.read_ahead(order, 2))
 
     assert [p for p, _ in got] == order
     by_path = dict(got)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from caseapp.cases.models import Case
 from caseapp.demo import CASE_TITLE, load_demo
 from caseapp.documents.models import Direction
-from caseapp.documents.services import register_document
+from caseapp.documents.services import DocumentDraft, register_document
 from caseapp.extensions import db
 
 
@@ -40,7 +40,9 @@ def test_demo_reminder_and_registration_notice(app, runner, smtp_server):
     assert len(smtp_server.messages) == 1
 
     case = db.session.scalar(sa.select(Case).where(Case.title == CASE_TITLE))
-    register_document(case, actor=None, direction=Direction.OUT, subject="Inbjudan till dialogmöte")
+    register_document(
+        case, DocumentDraft(direction=Direction.OUT, subject="Inbjudan till dialogmöte"), actor=None
+    )
     db.session.commit()
     result = runner.invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output

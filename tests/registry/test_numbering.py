@@ -95,7 +95,7 @@ def _register_many(url: str, instance: str, case_id: int, n: int, barrier) -> No
     from caseapp import create_app
     from caseapp.cases.services import open_case
     from caseapp.documents.models import Direction
-    from caseapp.documents.services import register_document
+    from caseapp.documents.services import DocumentDraft, register_document
     from caseapp.registry.models import Series
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "TESTING": True})
@@ -105,7 +105,9 @@ def _register_many(url: str, instance: str, case_id: int, n: int, barrier) -> No
         for i in range(n):
             open_case(series, title=f"Ärende {os.getpid()} {i}", actor=None)
             case = db.session.get(Case, case_id)
-            register_document(case, actor=None, direction=Direction.IN, subject=f"Handling {i}")
+            register_document(
+                case, DocumentDraft(direction=Direction.IN, subject=f"Handling {i}"), actor=None
+            )
             db.session.commit()
         db.engine.dispose()
 

@@ -1,0 +1,1 @@
+"""The installation's own settings, kept in the database and changed by its admins."""
