@@ -2,12 +2,13 @@
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, render_template, session
+from flask import Flask, current_app, redirect, render_template, session, url_for
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from caseapp.auth.models import Role
 from caseapp.auth.permissions import Perm, can
 from caseapp.extensions import babel, csrf, login_manager, mail
 from caseapp.forms import EmptyForm
@@ -38,6 +39,14 @@ def _fmt_datetime(value: datetime | None) -> str:
     return from_wall_clock(value).astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
+def _start_page():
+    """Where a user starts: a registrar at the mail waiting to be registered, everyone else
+    at the cases."""
+    if getattr(current_user, "role", None) == Role.REGISTRAR:
+        return redirect(url_for("mail.inbox_list"))
+    return redirect(url_for("cases.index"))
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -56,8 +65,9 @@ def init_app(app: Flask) -> None:
     from caseapp.cases.views import bp as cases_bp
     from caseapp.directory.views import bp as directory_bp
     from caseapp.documents.views import bp as documents_bp
-    from caseapp.mail.views import bp as mail_bp
+    from caseapp.mail.views import init_app as init_mail
     from caseapp.registry.views import bp as registry_bp
+    from caseapp.settings.views import bp as settings_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
@@ -65,7 +75,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(directory_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(users_bp)
-    app.register_blueprint(mail_bp)
+    app.register_blueprint(settings_bp)
+    init_mail(app)
 
     from caseapp.followups.views import init_app as init_followups
     from caseapp.notifications.views import init_app as init_notifications
@@ -73,7 +84,7 @@ def init_app(app: Flask) -> None:
     init_followups(app)
     init_notifications(app)
 
-    app.add_url_rule("/", "index", lambda: app.redirect(app.url_for("cases.index")))
+    app.add_url_rule("/", "index", _start_page)
 
     app.jinja_env.filters["date"] = _fmt_date
     app.jinja_env.filters["datetime"] = _fmt_datetime

@@ -627,7 +627,7 @@ def build_proposal(
             new_case_title=subject[:500] or "(utan ämne)",
             organisation=organisation,
             new_organisation=None if organisation else _new_organisation(unknown),
-            officer=actor,
+            officer=_default_officer(series) or actor,
             parties=list(parties.values()),
             followups=_followups(chain, messages, subject, organisation),
             series=[s for s in series if s.active],
@@ -635,6 +635,13 @@ def build_proposal(
             digests=digests,
             same_file=same_file,
         )
+
+
+def _default_officer(series: list[Series]) -> User | None:
+    """The series' default officer when a new case can only go to one series."""
+    active = [s for s in series if s.active]
+    officer = active[0].default_officer if len(active) == 1 else None
+    return officer if officer is not None and officer.active else None
 
 
 def _counterpart(orgs: list[Organisation], case: Case | None) -> Organisation | None:

@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from caseapp.cases.forms import int_or_none, officer_choices
 from caseapp.forms import VersionedForm
 from caseapp.registry.models import DEFAULT_FORMAT
 
@@ -18,6 +19,9 @@ class SeriesForm(FlaskForm):
         validators=[InputRequired(), Length(max=100)],
     )
     per_year = BooleanField(_l("Restart the numbering each year"), default=True)
+    default_officer_id = SelectField(
+        _l("Case officer of new cases"), coerce=int_or_none, validate_choice=False
+    )
 
 
 class SeriesEditForm(VersionedForm):
@@ -28,3 +32,10 @@ class SeriesEditForm(VersionedForm):
         _l("Number format"), validators=[InputRequired(), Length(max=100)]
     )
     active = BooleanField(_l("Open for new cases"))
+    default_officer_id = SelectField(
+        _l("Case officer of new cases"), coerce=int_or_none, validate_choice=False
+    )
+
+
+def set_officer_choices(form) -> None:
+    form.default_officer_id.choices = officer_choices(_l("The one who registers"))

@@ -11,9 +11,10 @@ from caseapp.audit.services import diff, record, snapshot
 from caseapp.auth.models import User
 from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
-from caseapp.registry.models import DEFAULT_FORMAT, Series
+from caseapp.registry.models import DEFAULT_FORMAT, NumberCounter, Series
+from caseapp.registry.numbering import case_scope
 
-SERIES_FIELDS = ["prefix", "name", "per_year", "format_template", "active"]
+SERIES_FIELDS = ["prefix", "name", "per_year", "format_template", "active", "default_officer_id"]
 
 
 class SeriesRuleError(ServiceError):
@@ -26,9 +27,6 @@ def list_series() -> list[Series]:
 
 def preview_number(series: Series, year: int) -> str:
     """The number the next case of ``series`` would get in ``year`` (nothing is taken)."""
-    from caseapp.registry.models import NumberCounter
-    from caseapp.registry.numbering import case_scope
-
     counter_year = year if series.per_year else 0
     last = db.session.scalar(
         sa.select(NumberCounter.last).where(
@@ -63,8 +61,10 @@ def create_series(
     actor: User | None,
     format_template: str | None = None,
     per_year: bool = True,
+    default_officer: User | None = None,
 ) -> Series:
-    """Create a series; prefixes are unique and upper-case."""
+    """Create a series; prefixes are unique and upper-case. ``default_officer``: the case
+    officer a case opened in it gets when nobody else is chosen."""
     prefix = prefix.strip().upper()
     if not prefix or not prefix.replace("-", "").isalnum():
         raise SeriesRuleError(N_("A prefix is letters and digits, such as KS."), field="prefix")
@@ -77,8 +77,15 @@ def create_series(
     template = (format_template or "").strip() or DEFAULT_FORMAT
     check_format(template)
     _check_year(template, per_year)
-    series = Series(prefix=prefix, name=name.strip(), format_template=template, per_year=per_year)
+    series = Series(
+        prefix=prefix,
+        name=name.strip(),
+        format_template=template,
+        per_year=per_year,
+        default_officer=default_officer,
+    )
     db.session.add(series)
+    db.session.flush()
     record("create", series, actor=actor, after=snapshot(series, SERIES_FIELDS))
     return series
 
@@ -101,7 +108,7 @@ def update_series(series: Series, *, version: int, actor: User | None, **fields)
     if series.version != version:
         raise StaleEdit(N_("The series was changed by someone else meanwhile."))
     for k in fields:
-        if k not in ("name", "format_template", "active"):
+        if k not in ("name", "format_template", "active", "default_officer_id"):
             raise ValueError(f"field {k} cannot be changed")
     if "name" in fields:
         fields["name"] = (fields["name"] or "").strip()

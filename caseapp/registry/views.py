@@ -1,20 +1,26 @@
 """Number series administration (admins only)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, require
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
-from caseapp.forms import show_service_error
+from caseapp.forms import form_version, show_service_error
 from caseapp.registry import services
-from caseapp.registry.forms import SeriesEditForm, SeriesForm
+from caseapp.registry.forms import SeriesEditForm, SeriesForm, set_officer_choices
 from caseapp.registry.models import DEFAULT_FORMAT, Series
 from caseapp.timeutil import local_now
 
 bp = Blueprint("registry", __name__, url_prefix="/admin")
+
+
+def _officer(user_id: int | None) -> User | None:
+    user = db.session.get(User, user_id) if user_id else None
+    return user if user is not None and user.active else None
 
 
 @bp.get("/series")
@@ -31,6 +37,7 @@ def series_list():
 @require(Perm.ADMIN)
 def series_new():
     form = SeriesForm()
+    set_officer_choices(form)
     status = 200
     if form.validate_on_submit():
         try:
@@ -39,6 +46,7 @@ def series_new():
                 name=form.name.data,
                 format_template=form.format_template.data,
                 per_year=form.per_year.data,
+                default_officer=_officer(form.default_officer_id.data),
                 actor=current_user,
             )
             db.session.commit()
@@ -61,19 +69,18 @@ def series_new():
 def series_edit(id: int):
     series = db.get_or_404(Series, id)
     form = SeriesEditForm(obj=series) if request.method == "GET" else SeriesEditForm()
+    set_officer_choices(form)
     status = 200
     if form.validate_on_submit():
-        try:
-            version = int(form.version.data)
-        except ValueError:
-            abort(400)
+        officer = _officer(form.default_officer_id.data)
         try:
             services.update_series(
                 series,
-                version=version,
+                version=form_version(form),
                 name=form.name.data,
                 format_template=form.format_template.data,
                 active=form.active.data,
+                default_officer_id=officer.id if officer else None,
                 actor=current_user,
             )
             db.session.commit()

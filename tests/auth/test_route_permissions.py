@@ -59,6 +59,7 @@ POLICY: dict[str, frozenset | str] = {
     "registry.series_list": ADMIN,
     "registry.series_new": ADMIN,
     "registry.series_edit": ADMIN,
+    "settings.edit": ADMIN,
     "users.index": ADMIN,
     "users.new": ADMIN,
     "users.edit": ADMIN,
