@@ -37,6 +37,7 @@ _ENGLISH = {"from", "to", "cc", "bcc", "subject", "date", "sent", "reply-to"}
 _LOCALISED = {k for k in LABELS if k not in _ENGLISH and k.isascii() and " " not in k}
 _MBOX_SPLIT = re.compile(rb"\n\r?\n(?=From [^\s]{1,300}[ \t][^\n]{0,300}\n)")
 MAX_MBOX_MESSAGES = 10_000
+_PLAIN_LOCAL = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]{1,64}(?:\.[\w!#$%&'*+/=?^`{|}~-]{1,64}){0,20}")
 _HTML_START = re.compile(r"<(?:!doctype|html|head|body|div|p|br|table|span)\b", re.IGNORECASE)
 
 
@@ -84,14 +85,30 @@ def _looks_binary(data: bytes) -> bool:
     return ctrl > max(4, len(sample) // 50)
 
 
-def _addresses(raw: str | None) -> list[Address]:
+def _addresses(raw: str | None, header: bool = False) -> list[Address]:
+    """The addresses of a header (``header``) or of a pasted block's field. RFC 2047 allows
+    no encoded word in an address, but some mailers encode the local part: it is decoded
+    only when what it decodes to is a plain local part, so that decoding never makes up
+    another address ('=?utf-8?Q?ceo=40ange.se?=@elsewhere' stays as it is); the domain is
+    never decoded. A mailbox encoded whole, name and address in one encoded word, is read
+    from its decoded text."""
     if not raw:
         return []
     raw = decode_header_value(raw) if max(raw, default=" ") >= "\udc80" else raw
     out = []
-    for a in parse_address_list(raw):
-        if "=?" in a.name or "=?" in a.email:
-            a = Address(decode_header_value(a.name), decode_header_value(a.email).lower())
+    for a in parse_address_list(raw, header):
+        if "=?" in a.name:
+            name = decode_header_value(a.name)
+            inner = parse_address_list(name, header) if not a.email and "@" in name else []
+            if len(inner) == 1 and inner[0].email:
+                out.append(inner[0])
+                continue
+            a = Address(name, a.email)
+        if "=?" in a.email:
+            local, _, domain = a.email.rpartition("@")
+            decoded = decode_header_value(local)
+            if _PLAIN_LOCAL.fullmatch(decoded):
+                a = Address(a.name, f"{decoded}@{domain}".lower())
         out.append(a)
     return out
 
@@ -160,11 +177,16 @@ def _chain_from_segments(
 def _messages_from_raw(raw: RawMail, diagnostics: list[str], base: int = 0) -> list[ParsedMessage]:
     h = raw.headers
     top = ParsedMessage()
-    senders = _addresses(h.get("from") or h.get("sender"))
+    senders = _addresses(h.get("from") or h.get("sender"), header=True)
+    top.reply_to = _addresses(h.get("reply-to"), header=True)
+    if not any(a.email for a in senders) and top.reply_to:
+        # no usable From: the mail names where answers go, and that is its sender's address
+        diagnostics.append(f"message {base}: no sender address; Reply-To used instead")
+        senders = top.reply_to
     top.sender = senders[0] if senders else None
-    top.to = _addresses(h.get("to"))
-    top.cc = _addresses(h.get("cc"))
-    top.bcc = _addresses(h.get("bcc"))
+    top.to = _addresses(h.get("to"), header=True)
+    top.cc = _addresses(h.get("cc"), header=True)
+    top.bcc = _addresses(h.get("bcc"), header=True)
     _set_date(top, h.get("date") or h.get("sent"), diagnostics, base)
     top.subject = clean_subject(decode_header_value(h.get("subject", "")))
     top.subject_normalized = normalize_subject(top.subject)

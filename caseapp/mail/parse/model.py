@@ -65,7 +65,8 @@ class ParsedMessage:
     wall-clock time meaning Europe/Stockholm. ``sent_as_written`` is that same instant in ISO
     8601 at the precision the message used (minutes or seconds), with an offset only when one
     was stated; ``sent_raw`` is the date text exactly as found. ``body`` is the message's own
-    text, without the quoted or forwarded rest of the chain.
+    text, without the quoted or forwarded rest of the chain. ``reply_to`` is the Reply-To
+    header's addresses (mail headers only; not in the JSON shape).
     """
 
     kind: str = "original"
@@ -85,6 +86,7 @@ class ParsedMessage:
     references: list[str] = field(default_factory=list)
     signature: Signature | None = None
     sent_raw: str | None = None
+    reply_to: list[Address] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
