@@ -98,7 +98,7 @@ def _addresses(raw: str | None, header: bool = False) -> list[Address]:
     out = []
     for a in parse_address_list(raw, header):
         if "=?" in a.name:
-            name = decode_header_value(a.name)
+            name = " ".join(decode_header_value(a.name).split())
             inner = parse_address_list(name, header) if not a.email and "@" in name else []
             if len(inner) == 1 and inner[0].email:
                 out.append(inner[0])
