@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from caseapp.mail.parse import parse_bytes
+from caseapp.mail.parse import parse_bytes, parse_text
 
 HEAD = b"From: Anna <anna@ange.se>\nTo: reg@ange.se\nSubject: Test\nMIME-Version: 1.0\n"
 
@@ -163,3 +163,32 @@ def test_empty_returned_message_adds_no_message_and_no_attachment():
     chain = parse_bytes(data)
     assert len(chain.messages) == 1
     assert [a.media_type for a in chain.messages[0].attachments] == ["message/delivery-status"]
+
+
+def test_source_under_an_original_message_line_is_read_as_mail():
+    data = (
+        b"---- Original email message ----\r\nReturn-Path: a@ange.se\r\n"
+        b"To: reg@ange.se\r\nSubject: Kontakt\r\nFrom: anna@ange.se\r\n\r\nHej!\r\n"
+    )
+    for chain in (parse_bytes(data), parse_text(data.decode())):
+        m = chain.messages[0]
+        assert (m.sender.email, m.subject, m.body) == ("anna@ange.se", "Kontakt", "Hej!")
+        assert len(chain.messages) == 1
+
+
+def test_header_lines_folded_without_indentation():
+    data = (
+        b"Received: from mx.ange.se ([10.0.0.1])\nby mx2.ange.se with ESMTP\n"
+        b"for reg@ange.se;\nThu, 2 Aug 2018 16:58:16 +0200\n"
+        b"To: reg@ange.se\nSubject: Kontakt\nFrom: anna@ange.se\n\nHej!\n"
+    )
+    chain = parse_bytes(data)
+    m = chain.messages[0]
+    assert (m.sender.email, m.subject, m.body) == ("anna@ange.se", "Kontakt", "Hej!")
+
+
+def test_a_body_without_blank_line_is_not_folded_into_the_headers():
+    data = b"From: anna@ange.se\nSubject: Kontakt\nHej, det var allt.\nMvh Anna\n\nPS.\n"
+    m = parse_bytes(data).messages[0]
+    assert m.subject == "Kontakt"
+    assert "Hej, det var allt." in m.body

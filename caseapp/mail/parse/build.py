@@ -19,7 +19,7 @@ from .chain import Segment, unwrap
 from .charsets import decode_bytes, decode_header_value
 from .dates import parse_date
 from .followups import find_followups, sentence_around
-from .headers import LABELS, block_at
+from .headers import LABELS, block_at, is_separator
 from .html import html_to_text, sanitize_html
 from .mime import RawMail, parse_mime
 from .model import Address, FollowUpProposal, MailParseError, ParsedChain, ParsedMessage
@@ -256,6 +256,33 @@ def chain_from_msg(data: bytes) -> ParsedChain:
     return _finish(_messages_from_raw(raw, diagnostics), diagnostics, "msg")
 
 
+def _source_under_marker(data: bytes) -> bytes | None:
+    """The RFC 5322 source under a first line such as "---- Original email message ----"
+    (what some mail programs write above a message they show as source), else None. A
+    forwarded message pasted under its marker shows only the fields a header block has
+    (From, Date, To, Subject …): source has others too (Received, Message-ID …)."""
+    first, _, rest = data.partition(b"\n")
+    line = first.rstrip(b"\r").decode("utf-8", "replace")
+    if is_separator(line) not in ("original", "forward"):
+        return None
+    rest = rest.lstrip(b"\r\n")
+    if not looks_like_rfc822(rest):
+        return None
+    for field_line in rest[:65536].split(b"\n", 60)[:60]:
+        if not field_line.strip(b"\r"):
+            break
+        m = _RFC_FIELD.match(field_line)
+        if m and field_line[: m.end() - 1].strip().lower().decode("ascii") not in _ENGLISH:
+            return rest
+    return None
+
+
+def _mime_under_marker(data: bytes) -> ParsedChain:
+    chain = chain_from_mime(data, "eml")
+    chain.diagnostics.append("a separator line above the mail's header section was skipped")
+    return chain
+
+
 def chain_from_text(text: str) -> ParsedChain:
     """Pasted text: an optional labelled header block at the top, then the body."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -264,6 +291,9 @@ def chain_from_text(text: str) -> ParsedChain:
     head = text.lstrip().encode("utf-8", "surrogatepass")[:65536]
     if looks_like_rfc822(head):
         return chain_from_mime(text.lstrip().encode("utf-8", "surrogateescape"), "eml")
+    source = _source_under_marker(text.lstrip().encode("utf-8", "surrogateescape"))
+    if source is not None:
+        return _mime_under_marker(source)
     diagnostics: list[str] = []
     html = None
     if text.lstrip().startswith("<") and _HTML_START.search(text[:5000]):
@@ -311,6 +341,9 @@ def chain_from_bytes(data: bytes, filename: str | None) -> ParsedChain:
         return chain_from_mime(stripped, "eml")
     if looks_like_rfc822(stripped):
         return chain_from_mime(stripped, "eml")
+    source = _source_under_marker(stripped)
+    if source is not None:
+        return _mime_under_marker(source)
     if _looks_binary(data):
         raise MailParseError("binary data: not mail")
     text = decode_bytes(data)

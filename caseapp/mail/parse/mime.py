@@ -434,9 +434,54 @@ def _nested(part, raw, diagnostics, depth, budget) -> None:
         )
 
 
+_FIELD_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]{1,100}:")
+_KEY_FIELDS = {
+    b"from", b"to", b"cc", b"subject", b"date", b"message-id", b"content-type",
+    b"mime-version", b"reply-to", b"sender",
+}  # fmt: skip
+MAX_HEADER_SECTION = 256 * 1024
+
+
+def _repair_header_section(data: bytes, diagnostics: list[str]) -> bytes:
+    """Some gateways fold header lines without indenting them ("Received: from x" then
+    "by y with ESMTP"); the stdlib takes the first such line for the start of the body,
+    and the From, To and Subject below it are lost. A non-field line in the header section
+    is made a continuation line, but only when a From, To, Subject or similar field still
+    follows it before the blank line (otherwise it is a body with no blank line above)."""
+    head = data[:MAX_HEADER_SECTION]
+    m = re.search(rb"\r?\n\r?\n", head)
+    if m is None:
+        return data
+    lines = head[: m.start()].split(b"\n")
+    start = 1 if lines and lines[0].startswith(b"From ") else 0
+    bad = [
+        i
+        for i in range(start, len(lines))
+        if lines[i][:1] not in (b" ", b"\t") and not _FIELD_LINE.match(lines[i])
+    ]
+    if not bad or bad[0] == start:
+        return data
+    last_key = max(
+        (
+            i
+            for i in range(bad[0], len(lines))
+            if (fm := _FIELD_LINE.match(lines[i])) and fm.group(0)[:-1].lower() in _KEY_FIELDS
+        ),
+        default=-1,
+    )
+    if last_key < bad[0]:
+        return data
+    for i in bad:
+        if i < last_key:
+            lines[i] = b" " + lines[i]
+    diagnostics.append("header lines without indentation read as continuation lines")
+    return b"\n".join(lines) + data[m.start() :]
+
+
 def parse_mime(data: bytes, diagnostics: list[str]) -> RawMail:
     """Parse RFC 5322 bytes (an optional mbox "From " line first is allowed)."""
     budget = _Budget()
+    data = _repair_header_section(data, diagnostics)
     data = _lift_base64(data, budget)
     msg = email.message_from_bytes(data, policy=email.policy.compat32)
     return read_message(msg, diagnostics, 0, budget)
