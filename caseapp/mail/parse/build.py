@@ -15,6 +15,7 @@ import re
 from datetime import date
 
 from .addresses import parse_address_list
+from .automatic import automatic_reason
 from .chain import Segment, unwrap
 from .charsets import decode_bytes, decode_header_value
 from .dates import parse_date
@@ -22,7 +23,22 @@ from .followups import find_followups, sentence_around
 from .headers import LABELS, block_at, is_separator
 from .html import html_to_text, sanitize_html
 from .mime import RawMail, parse_mime
-from .model import Address, FollowUpProposal, MailParseError, ParsedChain, ParsedMessage
+from .model import (
+    Address,
+    DeliveryReport,
+    FollowUpProposal,
+    MailParseError,
+    ParsedChain,
+    ParsedMessage,
+)
+from .reports import (
+    HEADER_TYPES,
+    STATUS_TYPES,
+    message_id_of_headers,
+    parse_delivery_status,
+    referenced_id,
+    report_from_text,
+)
 from .signature import find_signature
 from .subjects import clean_subject, normalize_subject, subject_kind
 
@@ -174,7 +190,16 @@ def _chain_from_segments(
     return msgs
 
 
-def _messages_from_raw(raw: RawMail, diagnostics: list[str], base: int = 0) -> list[ParsedMessage]:
+def _messages_from_raw(
+    raw: RawMail, diagnostics: list[str], base: int = 0, top_level: bool = False
+) -> tuple[list[ParsedMessage], DeliveryReport | None]:
+    """The messages of one MIME message, outermost first, and (for the outermost mail,
+    ``top_level``) its delivery report. A delivery report is one message: its text is not
+    unwrapped and the message it returns is no message of the chain. That message is a
+    copy of mail that was sent (usually by the registry itself, already on record): as a
+    chain message it would be proposed for registration again, under its own sender. It is
+    kept byte for byte as the report's .eml attachment, and the report names it by its
+    Message-ID."""
     h = raw.headers
     top = ParsedMessage()
     senders = _addresses(h.get("from") or h.get("sender"), header=True)
@@ -199,11 +224,52 @@ def _messages_from_raw(raw: RawMail, diagnostics: list[str], base: int = 0) -> l
     if raw.html:
         top.html = sanitize_html(raw.html)
     top.attachments = raw.attachments
-    segments = unwrap(text.replace("\r\n", "\n"), diagnostics)
+    text = text.replace("\r\n", "\n")
+    report = _report_of(raw, top, text) if top_level else None
+    if report is not None:
+        top.body = text.strip("\n")
+        top.kind = subject_kind(top.subject) or "original"
+        return [top], report
+    segments = unwrap(text, diagnostics)
     msgs = _chain_from_segments(top, segments, diagnostics, base, bool(raw.nested))
     for nested in raw.nested:
-        msgs.extend(_messages_from_raw(nested, diagnostics, base + len(msgs)))
-    return msgs
+        msgs.extend(_messages_from_raw(nested, diagnostics, base + len(msgs))[0])
+    return msgs, None
+
+
+def _known_addresses(m: ParsedMessage) -> set[str]:
+    return {a.email for a in [m.sender, *m.to, *m.cc, *m.reply_to] if a is not None and a.email}
+
+
+def _report_of(raw: RawMail, top: ParsedMessage, text: str) -> DeliveryReport | None:
+    """The mail's delivery report: its delivery-status part, else its own words."""
+    for media_type, data in raw.reports:
+        if media_type in STATUS_TYPES:
+            report = parse_delivery_status(data)
+            if report is not None:
+                report.original_message_id = _returned_id(raw) or referenced_id(raw.headers)
+                return report
+    return report_from_text(
+        text,
+        subject=top.subject,
+        sender_email=top.sender.email if top.sender else "",
+        sender_name=top.sender.name if top.sender else "",
+        known=_known_addresses(top),
+        headers=raw.headers,
+    )
+
+
+def _returned_id(raw: RawMail) -> str | None:
+    for nested in raw.nested:
+        m = re.search(r"<[^<>\s]{1,900}>", nested.headers.get("message-id", ""))
+        if m:
+            return m.group(0)
+    for media_type, data in raw.reports:
+        if media_type in HEADER_TYPES:
+            found = message_id_of_headers(data)
+            if found:
+                return found
+    return None
 
 
 def _finish(msgs: list[ParsedMessage], diagnostics: list[str], fmt: str) -> ParsedChain:
@@ -240,12 +306,20 @@ def _followup_base(msgs: list[ParsedMessage], i: int) -> tuple[date, str | None]
     return today, f"today, {today.isoformat()}"
 
 
+def _chain_of_raw(raw: RawMail, diagnostics: list[str], fmt: str) -> ParsedChain:
+    msgs, report = _messages_from_raw(raw, diagnostics, top_level=True)
+    chain = _finish(msgs, diagnostics, fmt)
+    chain.delivery_report = report
+    chain.automatic = automatic_reason(raw.headers, msgs[0].subject, report)
+    return chain
+
+
 def chain_from_mime(data: bytes, fmt: str = "eml") -> ParsedChain:
     diagnostics: list[str] = []
     raw = parse_mime(data, diagnostics)
     if not raw.headers and not raw.text.strip() and not raw.html:
         raise MailParseError("no mail headers or body found")
-    return _finish(_messages_from_raw(raw, diagnostics), diagnostics, fmt)
+    return _chain_of_raw(raw, diagnostics, fmt)
 
 
 def chain_from_msg(data: bytes) -> ParsedChain:
@@ -253,7 +327,7 @@ def chain_from_msg(data: bytes) -> ParsedChain:
 
     diagnostics: list[str] = []
     raw = read_msg(data, diagnostics)
-    return _finish(_messages_from_raw(raw, diagnostics), diagnostics, "msg")
+    return _chain_of_raw(raw, diagnostics, "msg")
 
 
 def _source_under_marker(data: bytes) -> bytes | None:
@@ -307,16 +381,30 @@ def chain_from_text(text: str) -> ParsedChain:
     if blk:
         top_seg = Segment("", blk.fields, None, "")
         body_lines = lines[blk.end :]
-    segments = unwrap("\n".join(body_lines), diagnostics)
-    if not blk and len(segments) < 2:
-        raise MailParseError("no mail header structure found: not mail")
+    body = "\n".join(body_lines)
     top = ParsedMessage()
     if blk:
         top = _from_segment(top_seg, ParsedMessage(), diagnostics, 0)
+    report = None
+    if blk:
+        report = report_from_text(
+            body,
+            subject=top.subject,
+            sender_email=top.sender.email if top.sender else "",
+            sender_name=top.sender.name if top.sender else "",
+            known=_known_addresses(top),
+        )
+    # a pasted delivery report is one message, as a mail's is (see _messages_from_raw)
+    segments = [Segment(body.strip("\n"))] if report else unwrap(body, diagnostics)
+    if not blk and len(segments) < 2:
+        raise MailParseError("no mail header structure found: not mail")
     if html is not None:
         top.html = sanitize_html(html)
     msgs = _chain_from_segments(top, segments, diagnostics, 0, False)
-    return _finish(msgs, diagnostics, "text")
+    chain = _finish(msgs, diagnostics, "text")
+    chain.delivery_report = report
+    chain.automatic = automatic_reason({}, top.subject, report)
+    return chain
 
 
 def split_mbox(data: bytes) -> list[bytes]:
