@@ -192,3 +192,17 @@ def test_a_body_without_blank_line_is_not_folded_into_the_headers():
     m = parse_bytes(data).messages[0]
     assert m.subject == "Kontakt"
     assert "Hej, det var allt." in m.body
+
+
+def test_a_quoted_header_block_right_under_the_headers_stays_in_the_body():
+    # no blank line under the headers, and the text quotes another message's headers
+    data = (
+        b"From: anna@ange.se\nTo: reg@ange.se\nSubject: VB: Kallelse\nSe nedan.\n"
+        b"From: erik@ange.se\nTo: anna@ange.se\nSubject: Kallelse\n\nVi ses.\n"
+    )
+    m = parse_bytes(data).messages[0]
+    assert (m.sender.email, [a.email for a in m.to], m.subject) == (
+        "anna@ange.se",
+        ["reg@ange.se"],
+        "VB: Kallelse",
+    )

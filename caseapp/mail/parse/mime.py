@@ -436,44 +436,36 @@ def _nested(part, raw, diagnostics, depth, budget) -> None:
 
 
 _FIELD_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]{1,100}:")
-_KEY_FIELDS = {
-    b"from", b"to", b"cc", b"subject", b"date", b"message-id", b"content-type",
-    b"mime-version", b"reply-to", b"sender",
-}  # fmt: skip
 MAX_HEADER_SECTION = 256 * 1024
+
+
+def _field_name(line: bytes) -> bytes | None:
+    m = _FIELD_LINE.match(line)
+    return m.group(0)[:-1].strip().lower() if m else None
 
 
 def _repair_header_section(data: bytes, diagnostics: list[str]) -> bytes:
     """Some gateways fold header lines without indenting them ("Received: from x" then
     "by y with ESMTP"); the stdlib takes the first such line for the start of the body,
-    and the From, To and Subject below it are lost. A non-field line in the header section
-    is made a continuation line, but only when a From, To, Subject or similar field still
-    follows it before the blank line (otherwise it is a body with no blank line above)."""
+    and the From, To and Subject below it are lost. Such lines are made continuation
+    lines, but only while no From field came before them and one still follows before
+    the blank line: a mail that has its From already and then text is a body with no
+    blank line above it (whose own "From:" lines belong to a quoted message)."""
     head = data[:MAX_HEADER_SECTION]
     m = re.search(rb"\r?\n\r?\n", head)
     if m is None:
         return data
     lines = head[: m.start()].split(b"\n")
     start = 1 if lines and lines[0].startswith(b"From ") else 0
-    bad = [
-        i
-        for i in range(start, len(lines))
-        if lines[i][:1] not in (b" ", b"\t") and not _FIELD_LINE.match(lines[i])
-    ]
-    if not bad or bad[0] == start:
+    names = [None if ln[:1] in (b" ", b"\t") else _field_name(ln) for ln in lines]
+    bad = [i for i in range(start, len(lines)) if names[i] is None and lines[i][:1] not in b" \t"]
+    if not bad or bad[0] == start or b"from" in names[: bad[0]]:
         return data
-    last_key = max(
-        (
-            i
-            for i in range(bad[0], len(lines))
-            if (fm := _FIELD_LINE.match(lines[i])) and fm.group(0)[:-1].lower() in _KEY_FIELDS
-        ),
-        default=-1,
-    )
-    if last_key < bad[0]:
+    last_from = max((i for i in range(bad[0], len(lines)) if names[i] == b"from"), default=-1)
+    if last_from < 0:
         return data
     for i in bad:
-        if i < last_key:
+        if i < last_from:
             lines[i] = b" " + lines[i]
     diagnostics.append("header lines without indentation read as continuation lines")
     return b"\n".join(lines) + data[m.start() :]
