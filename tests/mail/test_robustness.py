@@ -161,3 +161,19 @@ def test_an_impossible_utc_offset_is_ignored_not_fatal():
 
     chain = parse_bytes(b"From: a@b.se\nDate: Mon, 7 Jun 2021 13:42:00 +9912\nSubject: x\n\nhej")
     assert chain.messages[0].sent_as_written == "2021-06-07T13:42:00"
+
+
+def test_pathological_bounce_is_fast():
+    # a report's own text, a returned-message marker hunt and an address scan, all bounded
+    text = (b" " * 5000 + b"-" * 5000 + b" a@b.se 550 5.1.1 " * 500 + b"\n") * 40
+    dsn = b"Final-Recipient: rfc822; x@y.se\n Action: failed\n" + b" continued\n" * 20000
+    data = (
+        b"From: MAILER-DAEMON@mx.ange.se\nTo: reg@ange.se\nSubject: Undeliverable: x\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
+        b"--B\nContent-Type: text/plain\n\n" + text + b"\n--B\n"
+        b"Content-Type: message/delivery-status\n\n" + dsn + b"\n--B--\n"
+    )
+    t = time.perf_counter()
+    chain = parse_bytes(data)
+    assert time.perf_counter() - t < 5
+    assert chain.delivery_report is not None and len(chain.messages) == 1

@@ -8,7 +8,10 @@ Guarantees of ``parse_bytes`` / ``parse_text``:
   not mail at all; malformed but readable mail parses, with ``diagnostics``);
 - work and memory are bounded (attachments, nesting depth, text searched for quotes);
 - messages come outermost first, each with its own body only (see ``build`` for how kinds
-  are decided and ``followups`` for how due dates are chosen).
+  are decided and ``followups`` for how due dates are chosen);
+- ``ParsedChain.automatic`` says why a mail is automatic (``automatic``) and
+  ``ParsedChain.delivery_report`` what a bounce reports (``reports``); a delivery report is
+  a chain of one message, whose returned mail is an attachment.
 
 An .mbox with several messages given to ``parse_bytes`` yields the first message's chain and
 a diagnostic; ``parse_mbox`` returns one chain per message.
@@ -20,6 +23,7 @@ from .followups import find_followups
 from .model import (
     Address,
     AttachmentInfo,
+    DeliveryReport,
     FollowUpProposal,
     MailParseError,
     ParsedChain,
@@ -31,6 +35,7 @@ from .subjects import normalize_subject
 __all__ = [
     "Address",
     "AttachmentInfo",
+    "DeliveryReport",
     "FollowUpProposal",
     "MailParseError",
     "ParsedChain",

@@ -3,6 +3,14 @@
 Handles '"Larsson, Paul" <p@x>', 'Paul Larsson [mailto:p@x]', 'Lövgren Erik <e@x>', bare
 addresses, names without an address, and ';', ',' or newline separators. Addresses are
 lower-cased; display names keep their case. Never raises.
+
+What a mail header holds is read by RFC 5322's rules (``header=True``): a parenthesised
+comment is no part of the display name ('MAILER-DAEMON (Mail Delivery System) <p@x>' is
+named 'MAILER-DAEMON'), except that a comment is the name of an address that has none
+('p@x (Paul Larsson)', the old RFC 822 form). Pasted header blocks keep parentheses, because
+there they are what the mail program showed ('Lövgren Erik (KS)'). Everything between angle
+brackets is the address, even with spaces in it, and a quoted local part
+('"a b"@x') is one address: a part of it is never taken for another address.
 """
 
 from __future__ import annotations
@@ -18,13 +26,17 @@ _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})
 _MAILTO = re.compile(r"\[\s*mailto:\s*([^\]\s]{1,320})\s*\]", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[([^\]\n]{0,320})\]\(mailto:([^)\s]{1,320})\)", re.IGNORECASE)
 _ANGLE = re.compile(r"<\s*(?:mailto:)?([^<>\s]{1,320})\s*>")
+# An address written with spaces inside its angle brackets ('<power quadrant system@x>')
+_ANGLE_SPACED = re.compile(r"<[ \t]*([^<>\s@][^<>@]{0,200}@[^<>\s]{1,200})[ \t]*>")
+_QUOTED_LOCAL = re.compile(r'"[^"\\\r\n]{1,64}"@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}', re.UNICODE)
+MAX_COMMENTS = 20
 _QUOTES = "\"'“”‘’«»"
 
 
 def _clean_name(name: str) -> str:
     name = name.replace("\\", "").strip().strip(_QUOTES).strip()
     name = re.sub(r"\s+", " ", name)
-    return name.strip(" ,;:*")
+    return name.strip(" ,;:*<>")
 
 
 def _split(text: str) -> list[str]:
@@ -64,11 +76,54 @@ def _split(text: str) -> list[str]:
     return out
 
 
-def parse_one(text: str) -> Address | None:
-    """One address from one list item, or None if it holds neither a name nor an address."""
+def _split_comments(s: str) -> tuple[str, list[str]]:
+    """``s`` without its parenthesised comments (outside quotes, nested ones included), and
+    the comments' texts. Linear; past ``MAX_COMMENTS`` comments the rest is left as is."""
+    out: list[str] = []
+    comments: list[str] = []
+    buf: list[str] = []
+    depth = 0
+    quote = False
+    for i, ch in enumerate(s):
+        if len(comments) >= MAX_COMMENTS and not depth:
+            out.append(s[i:])
+            break
+        if depth:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if not depth:
+                    comments.append("".join(buf))
+                    buf = []
+                    out.append(" ")
+                    continue
+            buf.append(ch)
+            continue
+        if ch == '"':
+            quote = not quote
+        elif ch == "(" and not quote:
+            depth = 1
+            continue
+        out.append(ch)
+    if depth:  # an unclosed comment is text after all
+        out.append("(" + "".join(buf))
+    return "".join(out), comments
+
+
+def parse_one(text: str, header: bool = False) -> Address | None:
+    """One address from one list item, or None if it holds neither a name nor an address.
+    ``header``: the item comes from a mail header (see the module docstring)."""
     s = text.strip()
     if not s:
         return None
+    if header and "(" in s:
+        bare, comments = _split_comments(s)
+        if "@" in bare:
+            a = parse_one(bare)
+            if a is not None and not a.name and comments:
+                a = Address(_clean_name(comments[0]), a.email)
+            return a
     m = _MD_LINK.search(s)
     if m:
         email = m.group(2)
@@ -83,6 +138,12 @@ def parse_one(text: str) -> Address | None:
     m = _ANGLE.search(s)
     if m and "@" in m.group(1):
         return _finish(s[: m.start()] + s[m.end() :], m.group(1))
+    m = _ANGLE_SPACED.search(s)
+    if m:
+        return _finish(s[: m.start()] + s[m.end() :], re.sub(r"\s+", " ", m.group(1)))
+    m = _QUOTED_LOCAL.search(s)
+    if m:
+        return _finish(s[: m.start()] + s[m.end() :], m.group(0))
     m = _EMAIL.search(s)
     if m:
         name = (s[: m.start()] + s[m.end() :]).strip()
@@ -98,7 +159,10 @@ def _finish(name: str, email: str) -> Address:
     email = email.strip().strip("<>").strip()
     if email.lower().startswith("mailto:"):
         email = email[7:]
-    email = email.strip(_QUOTES + " .,;")
+    if email.startswith('"') and '"@' in email:
+        email = email.rstrip(" .,;")  # a quoted local part keeps its quotes
+    else:
+        email = email.strip(_QUOTES + " .,;")
     name = _clean_name(name)
     # "Paul Larsson (paul@x)" or a name that is only the address again
     if name.lower() == email.lower():
@@ -106,15 +170,16 @@ def _finish(name: str, email: str) -> Address:
     return Address(name=name, email=email.lower())
 
 
-def parse_address_list(text: str | None) -> list[Address]:
-    """All addresses in a recipient list as written in a header or header block."""
+def parse_address_list(text: str | None, header: bool = False) -> list[Address]:
+    """All addresses in a recipient list as written in a header block, or in a mail header
+    when ``header`` is true (see the module docstring)."""
     if not text:
         return []
     text = text[:MAX_ADDRESS_TEXT]
     out: list[Address] = []
     seen: set[tuple[str, str]] = set()
     for item in _split(text):
-        a = parse_one(item)
+        a = parse_one(item, header)
         if a is None:
             continue
         key = (a.email, a.name if not a.email else "")

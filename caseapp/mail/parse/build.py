@@ -15,14 +15,30 @@ import re
 from datetime import date
 
 from .addresses import parse_address_list
+from .automatic import automatic_reason
 from .chain import Segment, unwrap
 from .charsets import decode_bytes, decode_header_value
 from .dates import parse_date
 from .followups import find_followups, sentence_around
-from .headers import LABELS, block_at
+from .headers import LABELS, block_at, is_separator
 from .html import html_to_text, sanitize_html
 from .mime import RawMail, parse_mime
-from .model import Address, FollowUpProposal, MailParseError, ParsedChain, ParsedMessage
+from .model import (
+    Address,
+    DeliveryReport,
+    FollowUpProposal,
+    MailParseError,
+    ParsedChain,
+    ParsedMessage,
+)
+from .reports import (
+    HEADER_TYPES,
+    STATUS_TYPES,
+    message_id_of_headers,
+    parse_delivery_status,
+    referenced_id,
+    report_from_text,
+)
 from .signature import find_signature
 from .subjects import clean_subject, normalize_subject, subject_kind
 
@@ -37,6 +53,7 @@ _ENGLISH = {"from", "to", "cc", "bcc", "subject", "date", "sent", "reply-to"}
 _LOCALISED = {k for k in LABELS if k not in _ENGLISH and k.isascii() and " " not in k}
 _MBOX_SPLIT = re.compile(rb"\n\r?\n(?=From [^\s]{1,300}[ \t][^\n]{0,300}\n)")
 MAX_MBOX_MESSAGES = 10_000
+_PLAIN_LOCAL = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]{1,64}(?:\.[\w!#$%&'*+/=?^`{|}~-]{1,64}){0,20}")
 _HTML_START = re.compile(r"<(?:!doctype|html|head|body|div|p|br|table|span)\b", re.IGNORECASE)
 
 
@@ -84,14 +101,30 @@ def _looks_binary(data: bytes) -> bool:
     return ctrl > max(4, len(sample) // 50)
 
 
-def _addresses(raw: str | None) -> list[Address]:
+def _addresses(raw: str | None, header: bool = False) -> list[Address]:
+    """The addresses of a header (``header``) or of a pasted block's field. RFC 2047 allows
+    no encoded word in an address, but some mailers encode the local part: it is decoded
+    only when what it decodes to is a plain local part, so that decoding never makes up
+    another address ('=?utf-8?Q?ceo=40ange.se?=@elsewhere' stays as it is); the domain is
+    never decoded. A mailbox encoded whole, name and address in one encoded word, is read
+    from its decoded text."""
     if not raw:
         return []
     raw = decode_header_value(raw) if max(raw, default=" ") >= "\udc80" else raw
     out = []
-    for a in parse_address_list(raw):
-        if "=?" in a.name or "=?" in a.email:
-            a = Address(decode_header_value(a.name), decode_header_value(a.email).lower())
+    for a in parse_address_list(raw, header):
+        if "=?" in a.name:
+            name = " ".join(decode_header_value(a.name).split())
+            inner = parse_address_list(name, header) if not a.email and "@" in name else []
+            if len(inner) == 1 and inner[0].email:
+                out.append(inner[0])
+                continue
+            a = Address(name, a.email)
+        if "=?" in a.email:
+            local, _, domain = a.email.rpartition("@")
+            decoded = decode_header_value(local)
+            if _PLAIN_LOCAL.fullmatch(decoded):
+                a = Address(a.name, f"{decoded}@{domain}".lower())
         out.append(a)
     return out
 
@@ -157,14 +190,28 @@ def _chain_from_segments(
     return msgs
 
 
-def _messages_from_raw(raw: RawMail, diagnostics: list[str], base: int = 0) -> list[ParsedMessage]:
+def _messages_from_raw(
+    raw: RawMail, diagnostics: list[str], base: int = 0, top_level: bool = False
+) -> tuple[list[ParsedMessage], DeliveryReport | None]:
+    """The messages of one MIME message, outermost first, and (for the outermost mail,
+    ``top_level``) its delivery report. A delivery report is one message: its text is not
+    unwrapped and the message it returns is no message of the chain. That message is a
+    copy of mail that was sent (usually by the registry itself, already on record): as a
+    chain message it would be proposed for registration again, under its own sender. It is
+    kept byte for byte as the report's .eml attachment, and the report names it by its
+    Message-ID."""
     h = raw.headers
     top = ParsedMessage()
-    senders = _addresses(h.get("from") or h.get("sender"))
+    senders = _addresses(h.get("from") or h.get("sender"), header=True)
+    top.reply_to = _addresses(h.get("reply-to"), header=True)
+    if not any(a.email for a in senders) and top.reply_to:
+        # no usable From: the mail names where answers go, and that is its sender's address
+        diagnostics.append(f"message {base}: no sender address; Reply-To used instead")
+        senders = top.reply_to
     top.sender = senders[0] if senders else None
-    top.to = _addresses(h.get("to"))
-    top.cc = _addresses(h.get("cc"))
-    top.bcc = _addresses(h.get("bcc"))
+    top.to = _addresses(h.get("to"), header=True)
+    top.cc = _addresses(h.get("cc"), header=True)
+    top.bcc = _addresses(h.get("bcc"), header=True)
     _set_date(top, h.get("date") or h.get("sent"), diagnostics, base)
     top.subject = clean_subject(decode_header_value(h.get("subject", "")))
     top.subject_normalized = normalize_subject(top.subject)
@@ -177,11 +224,52 @@ def _messages_from_raw(raw: RawMail, diagnostics: list[str], base: int = 0) -> l
     if raw.html:
         top.html = sanitize_html(raw.html)
     top.attachments = raw.attachments
-    segments = unwrap(text.replace("\r\n", "\n"), diagnostics)
+    text = text.replace("\r\n", "\n")
+    report = _report_of(raw, top, text) if top_level else None
+    if report is not None:
+        top.body = text.strip("\n")
+        top.kind = subject_kind(top.subject) or "original"
+        return [top], report
+    segments = unwrap(text, diagnostics)
     msgs = _chain_from_segments(top, segments, diagnostics, base, bool(raw.nested))
     for nested in raw.nested:
-        msgs.extend(_messages_from_raw(nested, diagnostics, base + len(msgs)))
-    return msgs
+        msgs.extend(_messages_from_raw(nested, diagnostics, base + len(msgs))[0])
+    return msgs, None
+
+
+def _known_addresses(m: ParsedMessage) -> set[str]:
+    return {a.email for a in [m.sender, *m.to, *m.cc, *m.reply_to] if a is not None and a.email}
+
+
+def _report_of(raw: RawMail, top: ParsedMessage, text: str) -> DeliveryReport | None:
+    """The mail's delivery report: its delivery-status part, else its own words."""
+    for media_type, data in raw.reports:
+        if media_type in STATUS_TYPES:
+            report = parse_delivery_status(data)
+            if report is not None:
+                report.original_message_id = _returned_id(raw) or referenced_id(raw.headers)
+                return report
+    return report_from_text(
+        text,
+        subject=top.subject,
+        sender_email=top.sender.email if top.sender else "",
+        sender_name=top.sender.name if top.sender else "",
+        known=_known_addresses(top),
+        headers=raw.headers,
+    )
+
+
+def _returned_id(raw: RawMail) -> str | None:
+    for nested in raw.nested:
+        m = re.search(r"<[^<>\s]{1,900}>", nested.headers.get("message-id", ""))
+        if m:
+            return m.group(0)
+    for media_type, data in raw.reports:
+        if media_type in HEADER_TYPES:
+            found = message_id_of_headers(data)
+            if found:
+                return found
+    return None
 
 
 def _finish(msgs: list[ParsedMessage], diagnostics: list[str], fmt: str) -> ParsedChain:
@@ -218,12 +306,20 @@ def _followup_base(msgs: list[ParsedMessage], i: int) -> tuple[date, str | None]
     return today, f"today, {today.isoformat()}"
 
 
+def _chain_of_raw(raw: RawMail, diagnostics: list[str], fmt: str) -> ParsedChain:
+    msgs, report = _messages_from_raw(raw, diagnostics, top_level=True)
+    chain = _finish(msgs, diagnostics, fmt)
+    chain.delivery_report = report
+    chain.automatic = automatic_reason(raw.headers, msgs[0].subject, report)
+    return chain
+
+
 def chain_from_mime(data: bytes, fmt: str = "eml") -> ParsedChain:
     diagnostics: list[str] = []
     raw = parse_mime(data, diagnostics)
     if not raw.headers and not raw.text.strip() and not raw.html:
         raise MailParseError("no mail headers or body found")
-    return _finish(_messages_from_raw(raw, diagnostics), diagnostics, fmt)
+    return _chain_of_raw(raw, diagnostics, fmt)
 
 
 def chain_from_msg(data: bytes) -> ParsedChain:
@@ -231,7 +327,34 @@ def chain_from_msg(data: bytes) -> ParsedChain:
 
     diagnostics: list[str] = []
     raw = read_msg(data, diagnostics)
-    return _finish(_messages_from_raw(raw, diagnostics), diagnostics, "msg")
+    return _chain_of_raw(raw, diagnostics, "msg")
+
+
+def _source_under_marker(data: bytes) -> bytes | None:
+    """The RFC 5322 source under a first line such as "---- Original email message ----"
+    (what some mail programs write above a message they show as source), else None. A
+    forwarded message pasted under its marker shows only the fields a header block has
+    (From, Date, To, Subject …): source has others too (Received, Message-ID …)."""
+    first, _, rest = data.partition(b"\n")
+    line = first.rstrip(b"\r").decode("utf-8", "replace")
+    if is_separator(line) not in ("original", "forward"):
+        return None
+    rest = rest.lstrip(b"\r\n")
+    if not looks_like_rfc822(rest):
+        return None
+    for field_line in rest[:65536].split(b"\n", 60)[:60]:
+        if not field_line.strip(b"\r"):
+            break
+        m = _RFC_FIELD.match(field_line)
+        if m and field_line[: m.end() - 1].strip().lower().decode("ascii") not in _ENGLISH:
+            return rest
+    return None
+
+
+def _mime_under_marker(data: bytes) -> ParsedChain:
+    chain = chain_from_mime(data, "eml")
+    chain.diagnostics.append("a separator line above the mail's header section was skipped")
+    return chain
 
 
 def chain_from_text(text: str) -> ParsedChain:
@@ -242,6 +365,9 @@ def chain_from_text(text: str) -> ParsedChain:
     head = text.lstrip().encode("utf-8", "surrogatepass")[:65536]
     if looks_like_rfc822(head):
         return chain_from_mime(text.lstrip().encode("utf-8", "surrogateescape"), "eml")
+    source = _source_under_marker(text.lstrip().encode("utf-8", "surrogateescape"))
+    if source is not None:
+        return _mime_under_marker(source)
     diagnostics: list[str] = []
     html = None
     if text.lstrip().startswith("<") and _HTML_START.search(text[:5000]):
@@ -255,16 +381,30 @@ def chain_from_text(text: str) -> ParsedChain:
     if blk:
         top_seg = Segment("", blk.fields, None, "")
         body_lines = lines[blk.end :]
-    segments = unwrap("\n".join(body_lines), diagnostics)
-    if not blk and len(segments) < 2:
-        raise MailParseError("no mail header structure found: not mail")
+    body = "\n".join(body_lines)
     top = ParsedMessage()
     if blk:
         top = _from_segment(top_seg, ParsedMessage(), diagnostics, 0)
+    report = None
+    if blk:
+        report = report_from_text(
+            body,
+            subject=top.subject,
+            sender_email=top.sender.email if top.sender else "",
+            sender_name=top.sender.name if top.sender else "",
+            known=_known_addresses(top),
+        )
+    # a pasted delivery report is one message, as a mail's is (see _messages_from_raw)
+    segments = [Segment(body.strip("\n"))] if report else unwrap(body, diagnostics)
+    if not blk and len(segments) < 2:
+        raise MailParseError("no mail header structure found: not mail")
     if html is not None:
         top.html = sanitize_html(html)
     msgs = _chain_from_segments(top, segments, diagnostics, 0, False)
-    return _finish(msgs, diagnostics, "text")
+    chain = _finish(msgs, diagnostics, "text")
+    chain.delivery_report = report
+    chain.automatic = automatic_reason({}, top.subject, report)
+    return chain
 
 
 def split_mbox(data: bytes) -> list[bytes]:
@@ -289,6 +429,9 @@ def chain_from_bytes(data: bytes, filename: str | None) -> ParsedChain:
         return chain_from_mime(stripped, "eml")
     if looks_like_rfc822(stripped):
         return chain_from_mime(stripped, "eml")
+    source = _source_under_marker(stripped)
+    if source is not None:
+        return _mime_under_marker(source)
     if _looks_binary(data):
         raise MailParseError("binary data: not mail")
     text = decode_bytes(data)

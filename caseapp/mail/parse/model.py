@@ -65,7 +65,8 @@ class ParsedMessage:
     wall-clock time meaning Europe/Stockholm. ``sent_as_written`` is that same instant in ISO
     8601 at the precision the message used (minutes or seconds), with an offset only when one
     was stated; ``sent_raw`` is the date text exactly as found. ``body`` is the message's own
-    text, without the quoted or forwarded rest of the chain.
+    text, without the quoted or forwarded rest of the chain. ``reply_to`` is the Reply-To
+    header's addresses (mail headers only; not in the JSON shape).
     """
 
     kind: str = "original"
@@ -85,6 +86,7 @@ class ParsedMessage:
     references: list[str] = field(default_factory=list)
     signature: Signature | None = None
     sent_raw: str | None = None
+    reply_to: list[Address] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -123,18 +125,61 @@ class FollowUpProposal:
 
 
 @dataclass
+class DeliveryReport:
+    """What a delivery report (a bounce: RFC 3464 or a mail server's own wording) says.
+
+    ``action`` is RFC 3464's word for what happened to the recipients reported on:
+    "failed", "delayed", "delivered", "relayed" or "expanded"; when recipients fared
+    differently, the gravest ("failed" before "delayed" before the rest) is reported, with
+    the recipients it applies to, in the order given. ``status`` is the enhanced status code
+    ("5.1.1") and ``diagnostic`` the server's explanation ("550 5.1.1 User unknown"), when
+    given. ``original_message_id`` is the Message-ID of the mail the report is about: from
+    the returned message or its headers, else the report's In-Reply-To or References.
+    """
+
+    action: str
+    status: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    original_message_id: str | None = None
+    diagnostic: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "action": self.action,
+            "status": self.status,
+            "recipients": list(self.recipients),
+            "original_message_id": self.original_message_id,
+            "diagnostic": self.diagnostic,
+        }
+
+
+@dataclass
 class ParsedChain:
-    """A parsed mail: its messages outermost first, follow-ups, and what looked wrong."""
+    """A parsed mail: its messages outermost first, follow-ups, and what looked wrong.
+
+    ``automatic`` says why the mail was sent by a program rather than written by a person
+    (see ``automatic.automatic_reason`` for the reasons and what does not count), or None;
+    ``delivery_report`` is set when the mail is a delivery report (see ``reports``). Both
+    are facts for the importer to weigh, never a reason the parser leaves anything out.
+    """
 
     messages: list[ParsedMessage] = field(default_factory=list)
     followups: list[FollowUpProposal] = field(default_factory=list)
     diagnostics: list[str] = field(default_factory=list)
     source_format: str = "text"
+    automatic: str | None = None
+    delivery_report: DeliveryReport | None = None
 
     def to_json_dict(self) -> dict:
-        """The ``mail parse --json`` shape (a stable contract)."""
-        return {
+        """The ``mail parse --json`` shape (a stable contract): "automatic" and
+        "delivery_report" appear only when set."""
+        out = {
             "messages": [m.to_json() for m in self.messages],
             "followups": [f.to_json() for f in self.followups],
             "diagnostics": list(self.diagnostics),
         }
+        if self.automatic is not None:
+            out["automatic"] = self.automatic
+        if self.delivery_report is not None:
+            out["delivery_report"] = self.delivery_report.to_json()
+        return out
