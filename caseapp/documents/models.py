@@ -71,6 +71,8 @@ class Document(Base):
     original_filename: Mapped[str | None] = mapped_column(sa.String(255))
     original_media_type: Mapped[str | None] = mapped_column(sa.String(100))
     original_size: Mapped[int | None]
+    # Written by a program (an automatic reply): never the answer a follow-up waits for.
+    automatic: Mapped[bool] = mapped_column(default=False)
     confidential: Mapped[bool] = mapped_column(default=False)
     legal_basis: Mapped[str | None] = mapped_column(sa.String(200))
     cancelled_at: Mapped[datetime | None]

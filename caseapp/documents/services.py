@@ -76,6 +76,7 @@ class DocumentDraft:
     ``parent``: the registered document this one forwards or replies to (``kind`` says
     which). ``content_digest``: ``mail.digests.message_digest`` of the message it was
     registered from, so the same message is recognised when it arrives again.
+    ``automatic``: a program wrote it (an automatic reply).
     """
 
     direction: Direction
@@ -97,6 +98,7 @@ class DocumentDraft:
     attachments: list[AttachmentInput] = field(default_factory=list)
     original: OriginalFile | None = None
     content_digest: str | None = None
+    automatic: bool = False
 
 
 def get_document(number: str) -> Document | None:
@@ -188,6 +190,7 @@ def register_document(
         confidential=draft.confidential,
         legal_basis=draft.legal_basis or None,
         content_hash=draft.content_digest,
+        automatic=draft.automatic,
     )
     if draft.original is not None:
         doc.original_sha256 = draft.original.sha256

@@ -285,10 +285,14 @@ _AWAITING = sa.select(FollowUp).where(
 def flag_reply(document: Document) -> list[FollowUp]:
     """Mark the open follow-ups that ``document`` may answer, so the case page offers to close
     them: follow-ups linked to the document it replies to (its parent, or the one whose
-    Message-ID it names in In-Reply-To). Nothing is closed automatically."""
-    # A forward of the awaited document passes it on; it does not answer it.
-    if document.kind == DocumentKind.FORWARD or (
-        document.parent_id is None and not document.in_reply_to
+    Message-ID it names in In-Reply-To). Nothing is closed automatically, and an automatic
+    reply flags nothing."""
+    # A forward of the awaited document passes it on, and an automatic reply ("I am away")
+    # is no answer: neither answers it.
+    if (
+        document.kind == DocumentKind.FORWARD
+        or document.automatic
+        or (document.parent_id is None and not document.in_reply_to)
     ):
         return []
     rows = db.session.scalars(

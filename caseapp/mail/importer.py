@@ -36,6 +36,7 @@ from caseapp.followups import services as followups
 from caseapp.followups.models import UserGroup
 from caseapp.mail import inbox
 from caseapp.mail.digests import chain_digests, registered_copies
+from caseapp.mail.inbox import AUTOMATIC_REPLY, automatic_reason
 from caseapp.mail.models import InboxItem
 from caseapp.mail.parse import MailParseError, ParsedChain, ParsedMessage
 from caseapp.mail.proposal import NewOrganisation, message_direction
@@ -138,6 +139,7 @@ def message_draft(
     original: OriginalFile | None,
     parent: Document | None,
     matches: dict | None = None,
+    automatic: bool = False,
 ) -> DocumentDraft:
     """The draft of the document that registers ``msg``."""
     sent = from_wall_clock(msg.sent) if msg.sent else None
@@ -163,6 +165,7 @@ def message_draft(
         ],
         original=original,
         content_digest=digest,
+        automatic=automatic,
     )
 
 
@@ -282,6 +285,7 @@ def _register_messages(
             original=original,
             parent=parent,
             matches=matches,
+            automatic=i == 0 and automatic_reason(chain) == AUTOMATIC_REPLY,
         )
         inner = docs[i] = register_document(case, draft, actor=actor, writer=writer)
     return [docs[i] for i in sorted(docs)]

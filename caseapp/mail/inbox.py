@@ -149,6 +149,24 @@ def _sender_text(chain: ParsedChain) -> str | None:
     return who[:500] or None
 
 
+AUTOMATIC_REPLY = "automatic-reply"
+DELIVERY_REPORT = "delivery-report"
+
+
+def automatic_reason(chain: ParsedChain) -> str | None:
+    """Why the mail's outermost message was written by a program (``DELIVERY_REPORT``,
+    ``AUTOMATIC_REPLY``), or None. The messages it quotes are written by whoever wrote
+    them. A forward that a mail server's rule sent (marked ``Auto-Submitted``, as Exchange
+    does) carries a person's mail and counts as written."""
+    if chain.delivery_report is not None:
+        return DELIVERY_REPORT
+    if not chain.automatic or not chain.messages:
+        return None
+    if chain.automatic == "auto-submitted" and chain.messages[0].kind == "forward":
+        return None
+    return AUTOMATIC_REPLY
+
+
 def _describe(item: InboxItem, prepared: PreparedMail) -> None:
     """What the inbox list shows of the item, from its parse."""
     chain = prepared.chain
@@ -157,6 +175,7 @@ def _describe(item: InboxItem, prepared: PreparedMail) -> None:
         return
     item.message_count = len(chain.messages)
     item.digests = prepared.digests
+    item.automatic = automatic_reason(chain)
     if chain.messages:
         top = chain.messages[0]
         item.subject = (top.subject or "")[:1000] or None

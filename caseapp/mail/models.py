@@ -61,6 +61,8 @@ class InboxItem(Base):
     # ``mail.digests.message_digest`` of each message of the chain, outermost first (None
     # for a message that has no digest): to recognise the same message without parsing again.
     digests: Mapped[list[str | None] | None] = mapped_column(sa.JSON)
+    # Why the mail is not a person's (``proposal.SKIP_AUTOMATIC``, ``SKIP_REPORT``), or None.
+    automatic: Mapped[str | None] = mapped_column(sa.String(30))
     parse_error: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     done_at: Mapped[datetime | None]

@@ -24,6 +24,7 @@ from caseapp.documents.models import Direction, Document, Party, PartyRole
 from caseapp.extensions import db
 from caseapp.followups.models import FollowUp
 from caseapp.mail.digests import Copy, chain_digests, registered_copies
+from caseapp.mail.inbox import AUTOMATIC_REPLY, DELIVERY_REPORT, automatic_reason
 from caseapp.mail.parse import Address, ParsedChain, ParsedMessage, Signature
 from caseapp.registry.models import Series
 from caseapp.rows import ORM, RowWriter
@@ -47,8 +48,8 @@ LINK_NUMBER = "number"  # its subject names a registered document or case
 SKIP_REGISTERED = "registered"
 SKIP_DUPLICATE = "duplicate"  # the same message is in the mail once more, further in
 SKIP_FRAGMENT = "quoted-fragment"  # a quoted header without recipients or date
-SKIP_AUTOMATIC = "automatic-reply"
-SKIP_REPORT = "delivery-report"
+SKIP_AUTOMATIC = AUTOMATIC_REPLY
+SKIP_REPORT = DELIVERY_REPORT
 
 _MATCH = object()  # ``build_proposal(case=…)`` not given: find the case
 
@@ -229,11 +230,7 @@ def _message_proposals(
     chain: ParsedChain, digests: list[str | None], domains: list[str], raw_sha256: str | None
 ) -> tuple[list[MessageProposal], list[Document]]:
     recognised = registered_copies(chain, digests, raw_sha256=raw_sha256)
-    automatic = None
-    if getattr(chain, "delivery_report", None) is not None:
-        automatic = SKIP_REPORT
-    elif getattr(chain, "automatic", None):
-        automatic = SKIP_AUTOMATIC
+    automatic = automatic_reason(chain)
     messages = [
         MessageProposal(
             index=i,
@@ -242,7 +239,7 @@ def _message_proposals(
             direction=message_direction(m, domains),
             copy=recognised.copies.get(i),
             reused_id=recognised.reused_ids.get(i),
-            automatic=automatic,
+            automatic=automatic if i == 0 else None,
         )
         for i, m in enumerate(chain.messages)
     ]

@@ -35,10 +35,12 @@ def upgrade():
     sa.PrimaryKeyConstraint('key', name=op.f('pk_settings'))
     )
     with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('automatic', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.create_index(batch_op.f('ix_documents_original_sha256'), ['original_sha256'], unique=False)
 
     with op.batch_alter_table('inbox_items', schema=None) as batch_op:
         batch_op.add_column(sa.Column('digests', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('automatic', sa.String(length=30), nullable=True))
         batch_op.create_index(batch_op.f('ix_inbox_items_raw_sha256'), ['raw_sha256'], unique=False)
 
     with op.batch_alter_table('series', schema=None) as batch_op:
@@ -115,10 +117,12 @@ def downgrade():
 
     with op.batch_alter_table('inbox_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbox_items_raw_sha256'))
+        batch_op.drop_column('automatic')
         batch_op.drop_column('digests')
 
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_documents_original_sha256'))
+        batch_op.drop_column('automatic')
 
     op.drop_table('settings')
     # ### end Alembic commands ###
