@@ -5,8 +5,11 @@
 Builds a fresh instance in a temporary folder (migrated SQLite database, one series, one
 case), generates N .eml files with ``bench/gen_eml.py`` (unless ``--eml-dir`` is given), then
 runs ``caseapp mail import FILES… --case NUMBER --yes`` as a separate process, exactly as an
-operator would, and reports messages registered per second (wall clock, process start
-included). ``--new-case`` opens a new case per mail instead (``--new-case --series BENCH``).
+operator would, and reports messages handled per second (read, proposed, and registered or
+left out as the review proposes; wall clock, process start included), and documents
+registered. ``--orm-rows`` has the bulk writer add and flush its rows as the plain unit of
+work does (``bench/orm_rows.py``), to compare. ``--new-case`` opens a new case per mail
+instead (``--new-case --series BENCH``).
 ``--profile`` runs the import under cProfile and writes the stats; ``--py-spy`` samples it
 with py-spy instead (collapsed stacks, far less overhead).
 """
@@ -14,6 +17,7 @@ with py-spy instead (collapsed stacks, far less overhead).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -26,9 +30,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _caseapp(
-    env: dict, *args: str, profile: str | None = None, py_spy: str | None = None
+    env: dict,
+    *args: str,
+    profile: str | None = None,
+    py_spy: str | None = None,
+    orm_rows: bool = False,
 ) -> subprocess.CompletedProcess:
     script = str(Path(sys.executable).parent / "caseapp")  # the console script itself
+    if orm_rows:
+        script = str(ROOT / "bench" / "orm_rows.py")
+        cmd = [sys.executable, script]
+        return subprocess.run(
+            cmd + list(args), env=env, capture_output=True, text=True, check=False
+        )
     cmd = [script]
     if profile:
         cmd = [sys.executable, "-m", "cProfile", "-o", profile, script]
@@ -68,6 +82,11 @@ def main() -> None:
     ap.add_argument("--profile", help="run the import under cProfile, stats to this file")
     ap.add_argument("--py-spy", help="run the import under py-spy record, collapsed stacks here")
     ap.add_argument("--jobs", help="passed on to `mail import --jobs` (default: its own)")
+    ap.add_argument(
+        "--orm-rows",
+        action="store_true",
+        help="the bulk writer adds and flushes its rows as the plain unit of work does",
+    )
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="caseapp-import-bench-"))
@@ -91,7 +110,16 @@ def main() -> None:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = _caseapp(
-        env, "mail", "import", *files, *target, "--yes", profile=args.profile, py_spy=args.py_spy
+        env,
+        "mail",
+        "import",
+        *files,
+        *target,
+        "--yes",
+        "--json",
+        profile=args.profile,
+        py_spy=args.py_spy,
+        orm_rows=args.orm_rows,
     )
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -99,15 +127,21 @@ def main() -> None:
     if result.returncode != 0:
         sys.stderr.write(result.stderr[-3000:])
     stats = [line for line in result.stderr.splitlines() if line.startswith("import stats:")]
-    numbers = result.stdout.split()
-    registered = len([n for n in result.stdout.splitlines() if n.strip()])
+    report = json.loads(result.stdout or "{}")
+    numbers = report.get("registered", [])
+    registered = len(numbers)
+    # Every message of every file was read, proposed and either registered or, as the
+    # review would, left out (a quoted fragment, an automatic reply, a duplicate).
+    messages = registered + len(report.get("duplicates", [])) + len(report.get("skipped", []))
     print(
-        f"{len(files)} files ({size / 1e6:.1f} MB) -> {registered} documents in {elapsed:.2f} s: "
-        f"{len(files) / elapsed:.0f} files/s, {registered / elapsed:.0f} documents/s "
-        f"({'new case per mail' if args.new_case else 'one case'}; exit {result.returncode}; "
+        f"{len(files)} files ({size / 1e6:.1f} MB), {messages} messages -> {registered} "
+        f"documents in {elapsed:.2f} s: {messages / elapsed:.0f} messages/s, "
+        f"{registered / elapsed:.0f} documents/s, {len(files) / elapsed:.0f} files/s "
+        f"({'new case per mail' if args.new_case else 'one case'}"
+        f"{', ORM rows' if args.orm_rows else ''}; exit {result.returncode}; "
         f"last number {numbers[-1] if numbers else '-'})\n"
         f"  CPU {cpu:.2f} s (user+sys of the import process, children included): "
-        f"{len(files) / cpu:.0f} files/s, {registered / cpu:.0f} documents/s of CPU; "
+        f"{messages / cpu:.0f} messages/s of CPU; "
         f"load average before {load:.2f}" + (f"\n  {stats[-1]}" if stats else "")
     )
 

@@ -22,7 +22,6 @@ from caseapp.directory.models import Contact, Mailbox, Organisation, Organisatio
 from caseapp.documents.direction import direction_of, domain_of, in_domains
 from caseapp.documents.models import Direction, Document, Party, PartyRole
 from caseapp.extensions import db
-from caseapp.followups.models import FollowUp
 from caseapp.mail.digests import Copy, chain_digests, registered_copies
 from caseapp.mail.inbox import AUTOMATIC_REPLY, DELIVERY_REPORT, automatic_reason
 from caseapp.mail.parse import Address, ParsedChain, ParsedMessage, Signature
@@ -532,23 +531,14 @@ def followup_title(subject: str, context: str, org: Organisation | None) -> str:
     return f"Återkomma: {subject}" if subject else "Återkomma"
 
 
-def _made_before(messages: list[MessageProposal]) -> set[int]:
-    """Indexes of the registered messages that have follow-ups already."""
-    docs = {mp.registered.id: mp.index for mp in messages if mp.registered is not None}
-    if not docs:
-        return set()
-    rows = db.session.scalars(
-        sa.select(FollowUp.document_id).where(FollowUp.document_id.in_(list(docs))).distinct()
-    )
-    return {docs[d] for d in rows}
-
-
 def _followups(chain, messages, subject, org) -> list[FollowUpDraft]:
-    made = _made_before(messages)
+    """The promises of the messages not registered yet: those of a registered message were
+    made into follow-ups when it was registered, or declined then."""
+    registered = {mp.index for mp in messages if mp.registered is not None}
     drafts = []
     for f in chain.followups:
-        if f.message_index in made:
-            continue  # a follow-up was created from this message when it was registered
+        if f.message_index in registered:
+            continue
         ctx = f.context or f.phrase
         drafts.append(
             FollowUpDraft(

@@ -20,7 +20,7 @@ from caseapp.directory.models import MailboxKind, Organisation, OrganisationKind
 from caseapp.extensions import db
 from caseapp.registry.models import Series
 
-__all__ = ["World", "make_eml", "seed", "seed_eml", "world"]
+__all__ = ["World", "make_eml", "out_of_office", "seed", "seed_eml", "world"]
 
 
 @dataclass
@@ -148,3 +148,15 @@ def seed_eml() -> bytes:
     msg["Message-ID"] = "<seed-forward@ange.se>"
     msg.set_content(body, cte="quoted-printable")
     return msg.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as on the wire
+
+
+def out_of_office(in_reply_to: str) -> bytes:
+    """An Outlook out-of-office reply (Swedish) to the message ``in_reply_to``."""
+    return make_eml(
+        50,
+        sender="Mattias Robertsson-Bly <mattias.robertsson-bly@ange.se>",
+        subject="Automatiskt svar: Fråga nummer 1 om servicekontor",
+        in_reply_to=in_reply_to,
+        body="Jag är på semester till och med den 2 augusti och läser inte min e-post.\n",
+        extra_headers="Auto-Submitted: auto-replied",
+    )

@@ -1,8 +1,10 @@
-"""``caseapp mail import PATH... [--case N | --new-case --series P] [--yes]``."""
+"""``caseapp mail import PATH... [--case N | --new-case --series P] [--yes] [--json]``."""
+
+import json
 
 import sqlalchemy as sa
 from import_fixtures import *  # noqa: F403
-from import_fixtures import make_eml
+from import_fixtures import make_eml, out_of_office
 
 from caseapp.documents.models import Document
 from caseapp.extensions import db
@@ -149,3 +151,33 @@ def test_a_bulk_import_registers_the_rest_when_one_message_fails(runner, world, 
     assert len(printed) == 10 and printed == _numbers()
     items = db.session.scalar(sa.select(sa.func.count()).select_from(InboxItem))
     assert items - items_before == 11  # every file but the empty one, the duplicate too
+
+
+def test_json_reports_registered_duplicates_and_skipped(runner, world, seed, tmp_path):
+    seed_path, oof_path = tmp_path / "seed.txt", tmp_path / "oof.eml"
+    seed_path.write_bytes(seed)
+    oof_path.write_bytes(out_of_office("<nothing@x>"))
+    n = world.case.number
+    first = runner.invoke(args=["mail", "import", str(seed_path), "--yes", "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout) == {
+        "registered": [f"{n}-1", f"{n}-2"],
+        "duplicates": [],
+        "skipped": [],
+    }
+    again = runner.invoke(args=["mail", "import", str(seed_path), str(oof_path), "--yes", "--json"])
+    assert again.exit_code == 0, again.output
+    report = json.loads(again.stdout)
+    assert report["registered"] == []
+    assert [(d["file"], d["message_index"], d["number"]) for d in report["duplicates"]] == [
+        ("seed.txt", 0, f"{n}-2"),
+        ("seed.txt", 1, f"{n}-1"),
+    ]
+    assert report["skipped"] == [
+        {"file": "oof.eml", "message_index": 0, "reason": "automatic-reply"}
+    ]
+    assert "left in the inbox" in again.stderr
+    pending = db.session.scalars(
+        sa.select(InboxItem).where(InboxItem.status == InboxStatus.PENDING)
+    ).all()
+    assert [i.filename for i in pending] == ["oof.eml"]  # a registrar decides on it

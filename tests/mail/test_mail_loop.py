@@ -4,7 +4,7 @@ not proposed for registration, and an automatic reply never answers a follow-up.
 from datetime import date
 
 from import_fixtures import *  # noqa: F403
-from import_fixtures import make_eml
+from import_fixtures import make_eml, out_of_office
 
 from caseapp.documents.models import Direction
 from caseapp.extensions import db
@@ -32,17 +32,6 @@ BOUNCE = (
 )
 
 
-def _oof(in_reply_to: str) -> bytes:
-    return make_eml(
-        50,
-        sender="Mattias Robertsson-Bly <mattias.robertsson-bly@ange.se>",
-        subject="Automatiskt svar: Fråga nummer 1 om servicekontor",
-        in_reply_to=in_reply_to,
-        body="Jag är på semester till och med den 2 augusti och läser inte min e-post.\n",
-        extra_headers="Auto-Submitted: auto-replied",
-    )
-
-
 def _store(data: bytes):
     item = inbox.store_message(data, source=InboxSource.SMTP)
     db.session.flush()
@@ -52,7 +41,7 @@ def _store(data: bytes):
 def test_an_out_of_office_reply_is_not_proposed_and_never_answers_a_follow_up(world, factory):
     asked = factory.document(world.case, direction=Direction.IN, message_id="<asked@x.se>")
     fu = await_reply(asked, due=date(2021, 6, 30), actor=None)
-    item = _store(_oof("<asked@x.se>"))
+    item = _store(out_of_office("<asked@x.se>"))
     assert item.automatic == SKIP_AUTOMATIC
     p = build_proposal(inbox.load_chain(item))
     assert p.case == world.case  # its thread still says where it belongs
