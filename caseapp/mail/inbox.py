@@ -9,6 +9,7 @@ leaves the pending list exactly once (``claim``).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -214,11 +215,16 @@ def store_message(
     ``MailTooLarge`` and empty mail ``ServiceError``, storing nothing. Mail that cannot be
     parsed is kept with the parse error on the item (a registrar sees it; nothing is lost),
     except from a person at the upload form (``INTERACTIVE``): that raises ``NotMail`` and
-    stores nothing. The arrival is audited. ``prepared`` (``prepare_message`` of the same
-    bytes) saves parsing and storing them again; ``writer``: see ``caseapp.rows``.
+    stores nothing. The very same bytes arriving while an item with them waits give that
+    item, and nothing new (``waiting_copy``). The arrival is audited. ``prepared``
+    (``prepare_message`` of the same bytes) saves parsing and storing them again;
+    ``writer``: see ``caseapp.rows``.
     """
     source = InboxSource(source)
     _refuse(data)
+    waiting = waiting_copy(data)
+    if waiting is not None:
+        return waiting  # the same bytes again (a retried delivery, a second upload)
     if prepared is not None and prepared.data is not data and prepared.data != data:
         raise ValueError("prepared for other bytes")
     keep = source not in INTERACTIVE
@@ -250,6 +256,20 @@ def store_message(
         after={"source": item.source.value, "size": item.size, "sha256": item.raw_sha256},
     )
     return item
+
+
+def waiting_copy(data: bytes) -> InboxItem | None:
+    """The pending item that holds these very bytes, if one waits already."""
+    return db.session.scalar(
+        sa.select(InboxItem)
+        .where(InboxItem.raw_sha256 == sha256_of(data), InboxItem.status == InboxStatus.PENDING)
+        .order_by(InboxItem.id)
+        .limit(1)
+    )
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def get_item(item_id: int) -> InboxItem | None:

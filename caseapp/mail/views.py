@@ -175,9 +175,13 @@ def _read_uploads(form: ImportForm) -> list[tuple[bytes, str | None, InboxSource
 
 
 def _store_all(form, pieces) -> list[InboxItem] | None:
-    """Every piece stored, or none (the refusal on the form) if one is not mail."""
+    """Every piece stored, or none (the refusal on the form) if one is not mail. A piece
+    that waits in the inbox already is said so, and not stored twice."""
     items = []
     for data, name, source in pieces:
+        if inbox.waiting_copy(data) is not None:
+            label = inbox.safe_filename(name) or _("The pasted text")
+            flash(_("%(name)s is waiting to be registered already.", name=label), "info")
         try:
             items.append(
                 inbox.store_message(data, source=source, filename=name, actor=current_user)

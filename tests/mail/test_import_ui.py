@@ -467,3 +467,37 @@ def test_the_original_is_downloaded_as_an_attachment(client, login_as, seed):
     assert resp.headers["Content-Disposition"].startswith("attachment;")
     assert resp.mimetype == "application/octet-stream"
     assert resp.data == seed.decode().strip().encode()
+
+
+def test_the_same_eml_uploaded_again_is_one_item_and_said_to_wait_already(client, login_as, world):
+    login_as("registrar")
+    mail = make_eml(1)
+    for _ in range(3):
+        client.post(
+            "/mail/import",
+            data={"files": [(BytesIO(mail), "fråga.eml")]},
+            content_type="multipart/form-data",
+        )
+    items = db.session.scalars(sa.select(InboxItem)).all()
+    assert len(items) == 1
+    page = client.get(f"/mail/inbox/{items[0].id}").get_data(as_text=True)
+    assert "fråga.eml is waiting to be registered already." in page
+
+
+def test_the_same_message_in_other_bytes_is_flagged_in_the_list_and_on_the_review(
+    client, login_as, world
+):
+    """The same mail by SMTP and from the IMAP folder: the bytes differ (a Received line),
+    the message does not; both are kept, and each says where the other is."""
+    login_as("registrar")
+    mail = make_eml(1)
+    inbox.store_message(mail, source=InboxSource.SMTP)
+    inbox.store_message(
+        b"Received: from mx by mx; Mon, 7 Jun 2021\r\n" + mail, source=InboxSource.IMAP
+    )
+    db.session.commit()
+    listing = client.get("/mail/inbox").get_data(as_text=True)
+    assert listing.count("Also in the inbox (1)") == 2
+    first = db.session.scalars(sa.select(InboxItem).order_by(InboxItem.id)).first()
+    page = client.get(f"/mail/inbox/{first.id}").get_data(as_text=True)
+    assert "The same mail elsewhere" in page and "The same mail is in the inbox as" in page
