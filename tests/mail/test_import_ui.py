@@ -84,7 +84,8 @@ def test_confirming_the_seed_registers_two_linked_documents(client, login_as, wo
     assert {d.case_id for d in (original, forward)} == {world.case.id}
     assert original.direction == Direction.IN and forward.direction == Direction.IN
     assert original.received_at == datetime(2021, 6, 7, 13, 42, tzinfo=STOCKHOLM)
-    assert forward.received_at == datetime(2021, 6, 7, 12, 41, 30, tzinfo=STOCKHOLM)
+    # the forward's zone-less "2021-06-07 12:41:30" is UTC (it forwards a message of 13:42)
+    assert forward.received_at == datetime(2021, 6, 7, 14, 41, 30, tzinfo=STOCKHOLM)
     assert original.sent_as_written == "2021-06-07T13:42"
     assert original.registered_by_id == user.id
     assert original.original_sha256 == forward.original_sha256 == item.raw_sha256

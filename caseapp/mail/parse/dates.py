@@ -51,6 +51,8 @@ _OFFSET = re.compile(r"(?:\b(?:GMT|UTC)\s*)?([+-])(\d{1,2}):?(\d{2})?(?!\d)|\b(G
 _RFC2822_HINT = re.compile(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d")
 
 MAX_DATE_TEXT = 200  # dates are short; refusing long text keeps every regex cheap
+# A time as programs write it: ISO 8601 date and time, nothing before or after, no zone.
+_MACHINE = re.compile(r"\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\s*")
 
 
 @dataclass(frozen=True)
@@ -173,3 +175,10 @@ def _free_form(text: str, raw: str) -> WrittenDate | None:
             h += 12
     tz = _offset(rest[tm.end() :])
     return _make(y, mo, d, h, mi, sec, tz, raw)
+
+
+def is_machine_written(raw: str | None) -> bool:
+    """True if ``raw`` is a date and time as a program writes it ("2021-06-07 12:41:30",
+    "2021-06-07T12:41") with no zone and no words: a form a person does not type, that some
+    mailers and export tools write in UTC without saying so."""
+    return bool(raw) and len(raw) <= MAX_DATE_TEXT and _MACHINE.fullmatch(raw) is not None
