@@ -21,6 +21,7 @@ from caseapp.workdays import working_day_on_or_after, working_day_on_or_before
 from .phrases import AFTER, EXACT, RULES, Rule
 
 MAX_TEXT = 200_000
+NUMBER = "#"  # the lead that stands for any number of up to three digits
 _WORD = re.compile(r"\w+")
 
 
@@ -41,26 +42,47 @@ def _unnamed(pattern: str) -> str:
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
+def _trie(words) -> str:
+    """One pattern for ``words`` with shared prefixes factored out ("i|in|inom" as
+    "i(?:n(?:om)?)?"): the engine then rejects a position after a character or two instead
+    of trying every word there, which makes the scan several times faster."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:  # a word ends here, and longer ones go on
+            return f"(?:{body})?"
+        return body
+
+    return emit(root)
+
+
 def _build():
     by_word: dict[str, list[Rule]] = {}
-    by_regex: list[tuple[re.Pattern, Rule]] = []
     for rule in RULES:
         for lead in rule.lead:
-            if _WORD.fullmatch(lead):
-                by_word.setdefault(lead.lower(), []).append(rule)
-            else:
-                by_regex.append((re.compile(lead, re.IGNORECASE), rule))
-    words = "|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True))
-    regexes = "".join(f"|{lead.pattern}" for lead, _ in by_regex)
-    trigger = re.compile(rf"\b(?:{words})\b{regexes}", re.IGNORECASE)
+            if not (lead == NUMBER or _WORD.fullmatch(lead)):
+                raise ValueError(f"phrase rule {rule.name}: lead {lead!r} is not a word")
+            by_word.setdefault(lead.lower(), []).append(rule)
+    words = [w for w in by_word if w != NUMBER]
+    # a number of up to three digits stands for the rules that start with one
+    trigger = re.compile(rf"(?<!\w)(?:{_trie(words)}\b|\d{{1,3}}\b)", re.IGNORECASE)
     combined = {
         word: re.compile("|".join(f"(?:{_unnamed(r.pattern.pattern)})" for r in rules), re.I)
         for word, rules in by_word.items()
     }
-    return trigger, by_word, by_regex, combined
+    return trigger, by_word, combined
 
 
-_TRIGGER, _BY_WORD, _BY_REGEX, _COMBINED = _build()
+_TRIGGER, _BY_WORD, _COMBINED = _build()
 
 
 def _due(target: date, direction: str, sent: date) -> date:
@@ -82,10 +104,10 @@ def scan(text: str, sent: date) -> list[Hit]:
     for t in _TRIGGER.finditer(text):
         pos = t.start()
         key = t.group(0).lower()
+        if key.isdigit():
+            key = NUMBER
         rules = _BY_WORD.get(key)
-        if rules is None:
-            rules = [rule for lead, rule in _BY_REGEX if lead.match(text, pos)]
-        elif not _COMBINED[key].match(text, pos):
+        if rules is None or not _COMBINED[key].match(text, pos):
             continue
         for rule in rules:
             m = rule.pattern.match(text, pos)

@@ -61,9 +61,10 @@ Target = tuple[date, str]
 
 @dataclass(frozen=True)
 class Rule:
-    """One kind of phrase. ``lead`` are regular expressions for the words a phrase of this
-    rule starts with (the scan tries a rule only where one of them stands); ``resolve``
-    returns the target date and direction, or None when the phrase gives no follow-up."""
+    """One kind of phrase. ``lead`` are the words a phrase of this rule starts with, in lower
+    case ("#" for a number: "10 työpäivän", "3. kvartal"); the scan tries a rule only where
+    one of them stands. ``resolve`` returns the target date and direction, or None when the
+    phrase gives no follow-up."""
 
     name: str
     lead: tuple[str, ...]
@@ -513,7 +514,7 @@ RULES: list[Rule] = [
     _r("working-days-after", ("senast", "no", "not", "senest"),
        rf"(?:senast|no\s+later\s+than|not\s+later\s+than|senest)\s+{_NUM}\s+{_WORKDAYS}"
        rf"\s+(?:efter|after|etter|from)\b", _working_days),
-    _r("fi-working-days", (r"\d{1,3}(?=\s+työpäivän)", *FI_NUMBERS),
+    _r("fi-working-days", ("#", *FI_NUMBERS),
        rf"(?P<n>\d{{1,3}}|{_alt(FI_NUMBERS)})\s+työpäivän\s+(?:kuluessa|sisällä|aikana)\b",
        _working_days),
     _r("within-days", ("inom", "within", "in", "inden", "indenfor", "innen", "innenfor"),
@@ -530,13 +531,13 @@ RULES: list[Rule] = [
        _period(3)),
     _r("quarter-bare", ("första", "andra", "tredje", "fjärde", "first", "second", "third",
                         "fourth", "første", "andet", "andre", "fjerde", "q1", "q2", "q3", "q4",
-                        r"(?<!\w)[1-4][.:]"),
+                        "#"),
        rf"(?:{_ORD}\s+{_QUARTER_WORD}{_OF_YEAR}|Q(?P<q>[1-4])\s+(?P<year4>20\d\d)\b)",
        _period(3)),
     _r("half", _PREP_LEAD,
        rf"(?:{_PERIOD_PREP}\s+)(?:{_HALF}){_OF_YEAR}", _period(6)),
     _r("half-bare", ("första", "andra", "first", "second", "første", "andet", "andre", "h1", "h2",
-                     r"(?<!\w)[12][.:]"),
+                     "#"),
        rf"(?:{_ORD}\s+(?:halvåret|halvår|halvan\s+av\s+(?:året|(?P<year2>20\d\d))"
        rf"|half\s+of\s+(?:the\s+year|(?P<year3>20\d\d)))(?:\s+(?P<year>20\d\d))?"
        r"|H(?P<h>[12])\s+(?P<year4>20\d\d))(?![\w-])",
