@@ -41,6 +41,7 @@ _LABEL_LINE = re.compile(
     r"[ \t]*[:：][ \t]*[*_]{0,2}[ \t]*(.*)$"
 )
 _RULE_CHARS = "-=_"
+_FILE_NAME = re.compile(r"\w\.[A-Za-z0-9]{2,5}\b")
 # Outlook draws a line of underscores above a reply's header block; pasted text often has a
 # markdown rule ('---', '***').
 RULE_LINE = re.compile(r"^[ \t]*(?:_{8,}|-{3,}|\*{3,}|={8,})[ \t]*$")
@@ -163,7 +164,7 @@ def block_at(
             fields[last_field] = fields[last_field] + "\n" + line.strip().strip("*_ ")
             j += 1
             continue
-        if last_field == "info" and j + 1 < limit and lab_at(j + 1):
+        if last_field == "info" and _FILE_NAME.search(line) and j + 1 < limit and lab_at(j + 1):
             j += 1  # a wrapped list of attachments, with the block going on below it
             continue
         break

@@ -53,7 +53,7 @@ from datetime import date, timedelta
 
 from caseapp.workdays import add_working_days
 
-from .dates import MONTHS
+from .dates import PHRASE_MONTHS as MONTHS
 
 BEFORE, AFTER, EXACT = "before", "after", "exact"
 Target = tuple[date, str]
