@@ -136,6 +136,45 @@ def test_no_label_belongs_to_two_fields_and_the_old_labels_are_kept():
     assert LABELS["hemlig kopia"] == "bcc" and LABELS["svara till"] == "reply_to"
 
 
+OLD_SEPARATORS = [
+    # lines the parser recognised before the table existed
+    ("---------- Forwarded message ---------", "forward"),
+    ("-------- Forwarded e-mail --------", "forward"),
+    ("Vidarebefordrat meddelande", "forward"),
+    ("----- Vidarebefordrat ebrev -----", "forward"),
+    ("=== Weitergeleitete Nachricht ===", "forward"),
+    ("__ Välitetty viesti __", "forward"),
+    ("-----Original Message-----", "original"),
+    ("-----Original email message-----", "original"),
+    ("-----Oryginalna wiadomość-----", "original"),
+    ("-----Исходное сообщение-----", "original"),
+    ("Begin forwarded message:", "forward"),
+    ("Start på videresendt e-post:", "forward"),
+    ("Välitetty viesti alkaa:", "forward"),
+    ("________________________________", "rule"),
+    ("---", "rule"),
+]
+
+
+@pytest.mark.parametrize("line,kind", OLD_SEPARATORS)
+def test_the_separators_read_before_the_table_still_are(line, kind):
+    assert is_separator(line) == kind
+
+
+@pytest.mark.parametrize(
+    "line,kind",
+    [
+        ("-----", "rule"),
+        ("- Forwarded message -", None),  # one dash is prose, not a rule
+        ("Original Message", None),  # an original-message text needs its rules
+        ("Hej:", None),
+        ("Vi skickar ett vidarebefordrat meddelande:", None),
+    ],
+)
+def test_lines_that_are_not_forward_or_original_separators(line, kind):
+    assert is_separator(line) == kind
+
+
 @pytest.mark.parametrize(
     "line",
     [

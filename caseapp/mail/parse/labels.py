@@ -54,7 +54,9 @@ TABLE: dict[str, dict[str, tuple[str, ...]]] = {
             "Kategorier", "Kategori", "Flagga", "Uppföljningsflagga", "Flaggstatus", "Känslighet",
             "Organisation",
         ),
-        "forward": ("Vidarebefordrat meddelande", "Vidarebefordrat e-brev"),
+        "forward": (
+            "Vidarebefordrat meddelande", "Vidarebefordrat e-brev", "Vidarebefordrat ebrev",
+        ),
         "original": ("Ursprungligt meddelande", "Originalmeddelande"),
         "apple": (
             "Vidarebefordrat mejl", "Vidarebefordrat brev", "Början på vidarebefordrat brev",
@@ -79,7 +81,10 @@ TABLE: dict[str, dict[str, tuple[str, ...]]] = {
             "Organization", "Organisation",
         ),
         "forward": ("Forwarded message", "Forwarded e-mail", "Forwarded email"),
-        "original": ("Original Message", "Original e-mail message", "Original Appointment"),
+        "original": (
+            "Original Message", "Original e-mail message", "Original email message",
+            "Original Appointment",
+        ),
         "apple": ("Begin forwarded message",),
     },
     # Danish: [O] Fra/Sendt/Til/Cc/Emne, Vedhæftede filer, Prioritet, Vigtighed; [T] da
@@ -120,7 +125,9 @@ TABLE: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "forward": ("Videresendt melding", "Videresendt e-post"),
         "original": ("Opprinnelig melding", "Opprinnelig e-post"),
-        "apple": ("Videresendt melding", "Start på videresendt melding"),
+        "apple": (
+            "Videresendt melding", "Start på videresendt melding", "Start på videresendt e-post",
+        ),
     },
     # Norwegian nynorsk: [T] nn-NO (Frå, Avsendar, Dato, Til, Emne, "Opphavleg melding",
     # "Vidaresend melding"); [O] Frå/Sendt/Til/Kopi/Emne.
@@ -313,7 +320,9 @@ TABLE: dict[str, dict[str, tuple[str, ...]]] = {
         "forward": (
             "Wiadomość przekazana dalej", "Treść przekazanej wiadomości", "Przekazana wiadomość",
         ),
-        "original": ("Wiadomość oryginalna", "Treść oryginalnej wiadomości"),
+        "original": (
+            "Wiadomość oryginalna", "Oryginalna wiadomość", "Treść oryginalnej wiadomości",
+        ),
         "apple": ("Początek przekazywanej wiadomości",),
     },
     # Czech: [O] Od/Odesláno/Komu/Kopie/Předmět, Důležitost, Přílohy; [T] cs (Datum, Skrytá
