@@ -218,7 +218,11 @@ NEGATIVE: dict[str, list[tuple[str, date]]] = {
     "day-month": [("senast den 3 maj", MON)],
     "numeric-date": [("senast 3/5", MON)],
     "iso-date": [("senast 2021-05-01", MON)],
-    "end-of-year": [("i slutet av året 2020", MON)],
+    "end-of-year": [
+        ("i slutet av året 2020", MON),
+        ("I have a contract till end of the year.", MON),  # a fact, not a deadline
+    ],
+    "this-month-end": [("The end of the month is always busy here.", MON)],
     "week-number": [("Priset är 43 kr per vecka.", MON), ("Under vecka 10 inventerade vi.", MON)],
     "weekday": [("Öppet måndag till fredag 8–17.", MON), ("Vi har öppet på fredagar.", MON)],
     "quarter": [("Se Q3-rapporten.", MON), ("i Q1", MON)],

@@ -454,26 +454,26 @@ RULES: list[Rule] = [
        r"|i\s+starten\s+a[fv]\s+(?:næste|neste)\s+måned|i\s+begynnelsen\s+av\s+neste\s+måned"
        r"|(?:at\s+the\s+)?beginning\s+of\s+next\s+month|early\s+next\s+month)\b",
        _relative(lambda s: _add_months(s.replace(day=1), 1), AFTER)),
-    _r("this-month-end", ("i", "vid", "före", "by", "before", "at", "until", "end"),
+    _r("this-month-end", ("i", "vid", "före", "by", "before", "at", "until"),
        r"(?:(?:i|vid|före)\s+slutet\s+av\s+(?:(?:denna|den\s+här)\s+månad(?:en)?|månaden)"
        r"|i\s+slutningen\s+af\s+måneden|i\s+slutten\s+av\s+måneden"
-       r"|(?:(?:by|before|at|until)\s+the\s+)?end\s+of\s+(?:the|this)\s+month)\b",
+       r"|(?:by|before|at|until)\s+the\s+end\s+of\s+(?:the|this)\s+month)\b",
        _relative(lambda s: _last_of_month(s.year, s.month))),
     _r("next-month-end", ("i", "vid", "före", "innen", "by", "at", "before", "until", "end"),
        r"(?:(?:i|vid|före)\s+slutet\s+av\s+nästa\s+månad|i\s+slutningen\s+af\s+næste\s+måned"
        r"|i\s+slutten\s+av\s+neste\s+måned|innen\s+utgangen\s+av\s+neste\s+måned"
        r"|(?:(?:by|at|before|until)\s+the\s+)?end\s+of\s+next\s+month)\b",
        _relative(_end_of_next_month)),
-    _r("end-of-year", ("i", "vid", "ved", "innen", "inden", "by", "before", "at", "end"),
+    _r("end-of-year", ("i", "vid", "ved", "innen", "inden", "by", "before", "at", "until"),
        r"(?:i\s+slutet\s+av\s+året|vid\s+årsskiftet|i\s+slutningen\s+af\s+året|ved\s+årsskiftet"
        r"|i\s+slutten\s+av\s+året|(?:innen\s+utgangen\s+av|inden\s+udgangen\s+af)\s+året"
-       r"|(?:(?:by|before|at)\s+the\s+)?end\s+of\s+the\s+year)(?:\s+(?P<year>20\d\d))?\b",
+       r"|(?:by|before|at|until)\s+the\s+end\s+of\s+the\s+year)(?:\s+(?P<year>20\d\d))?\b",
        _end_of_year),
     # -- weeks and weekdays
-    _r("this-week-end", ("i", "vid", "före", "by", "before", "at", "end"),
+    _r("this-week-end", ("i", "vid", "före", "by", "before", "at"),
        r"(?:(?:i|vid|före)\s+slutet\s+av\s+(?:den\s+här\s+|denna\s+)?veckan?"
        r"|i\s+slutningen\s+af\s+(?:denne\s+)?ugen|i\s+slutten\s+av\s+(?:denne\s+)?uken"
-       r"|(?:(?:by|before|at)\s+the\s+)?end\s+of\s+(?:the|this)\s+week)\b",
+       r"|(?:by|before|at)\s+the\s+end\s+of\s+(?:the|this)\s+week)\b",
        _relative(_this_week_friday)),
     _r("next-week", ("nästa", "nästkommande", "kommande", "next", "i", "næste", "neste"),
        rf"{_NEXT_WEEK}\b", _relative(lambda s: _monday_next_week(s) + timedelta(days=4))),

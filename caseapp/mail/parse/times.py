@@ -34,13 +34,23 @@ def read_times(msgs: list[ParsedMessage]) -> None:
       time;
     - "before-quoted": otherwise; ``sent`` is left as written.
 
-    Messages without a time, and outer times at or after the inner one, are left alone."""
+    Messages without a time, and outer times at or after the inner one, are left alone. A
+    zone-less inner time is Swedish time, or the zone the outer message states: a mail
+    client writes the quoted message's header in its own user's zone ("On Wed, Feb 9, 2011
+    at 11:55 AM" in a reply sent at 11:55 +03:00); a pair that agrees under either reading
+    is left alone."""
     for i in range(len(msgs) - 2, -1, -1):
         outer, inner = msgs[i], msgs[i + 1]
         if outer.sent is None or inner.sent is None:
             continue
         quoted = as_instant(inner.sent)
         if as_instant(outer.sent) >= quoted:
+            continue
+        if (
+            inner.sent.tzinfo is None
+            and outer.sent.tzinfo is not None
+            and outer.sent >= inner.sent.replace(tzinfo=outer.sent.tzinfo)
+        ):
             continue
         if outer.sent.tzinfo is None and is_machine_written(outer.sent_raw):
             as_utc = outer.sent.replace(tzinfo=UTC)
