@@ -84,14 +84,11 @@ def test_a_quoted_time_written_in_the_zone_of_the_reply_is_not_marked():
     """A reply sent at 11:55 +03:00 quotes "Wed, Feb 9, 2011 at 11:55 AM": its client wrote
     the quoted header in its own zone, so the two agree, though as Swedish time 11:55 would
     lie after the reply."""
-    data = b"".join(
-        x.encode()
-        for x in (
-            "From: a@example.ru\nTo: b@example.com\nSubject: Re: hej\n"
-            "Date: Wed, 9 Feb 2011 11:55:37 +0300\nMIME-Version: 1.0\n"
-            "Content-Type: text/plain; charset=utf-8\n\nOk.\n\n"
-            "On Wed, Feb 9, 2011 at 11:55 AM, Bob <b@example.com> wrote:\n> hej\n> hopp\n",
-        )
+    data = (
+        b"From: a@example.ru\nTo: b@example.com\nSubject: Re: hej\n"
+        b"Date: Wed, 9 Feb 2011 11:55:37 +0300\nMIME-Version: 1.0\n"
+        b"Content-Type: text/plain; charset=utf-8\n\nOk.\n\n"
+        b"On Wed, Feb 9, 2011 at 11:55 AM, Bob <b@example.com> wrote:\n> hej\n> hopp\n"
     )
     reply, quoted = parse_bytes(data).messages
     assert quoted.sent == datetime(2011, 2, 9, 11, 55)
