@@ -48,3 +48,13 @@ def working_day_on_or_after(day: date) -> date:
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
+
+
+def add_working_days(day: date, n: int) -> date:
+    """The working day ``n`` working days after ``day`` (n ≥ 0; ``day`` itself is not
+    counted, so n = 1 is the next working day)."""
+    while n > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            n -= 1
+    return day

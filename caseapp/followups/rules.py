@@ -4,10 +4,10 @@ Pure functions (no Flask, no database), so they can be tested exhaustively.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from caseapp import workdays
-from caseapp.workdays import holiday_name, is_working_day
+from caseapp.workdays import add_working_days, holiday_name, is_working_day
 
 __all__ = [
     "DueDate",
@@ -33,12 +33,3 @@ class DueDate:
 def working_day_on_or_before(day: date) -> DueDate:
     """``day`` if it is a working day, else the closest working day before it."""
     return DueDate(requested=day, due=workdays.working_day_on_or_before(day))
-
-
-def add_working_days(day: date, n: int) -> date:
-    """The working day ``n`` working days after ``day`` (n ≥ 0)."""
-    while n > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            n -= 1
-    return day

@@ -43,7 +43,7 @@ from caseapp.mail.proposal import NewOrganisation, message_direction
 from caseapp.registry.models import Series
 from caseapp.rows import ORM, RowWriter
 from caseapp.settings.services import own_domains
-from caseapp.timeutil import from_wall_clock
+from caseapp.timeutil import STOCKHOLM, from_wall_clock
 
 KINDS = {
     "original": DocumentKind.ORIGINAL,
@@ -153,7 +153,7 @@ def message_draft(
         parties=message_parties(msg, matches),
         body_text=msg.body,
         body_html=msg.html,
-        document_date=sent.date() if sent else None,
+        document_date=sent.astimezone(STOCKHOLM).date() if sent else None,
         sent_as_written=msg.sent_as_written,
         received_at=sent,
         message_id=msg.message_id,

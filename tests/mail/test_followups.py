@@ -14,9 +14,9 @@ SENT = date(2021, 6, 7)  # the seed's Monday
 TABLE = [
     ("Vi avser att i slutet av oktober 2021 återkomma", SENT, date(2021, 10, 29)),
     ("i slutet av oktober", SENT, date(2021, 10, 29)),
-    ("i slutet av maj", SENT, date(2022, 5, 31)),  # next occurrence after the sent date
-    ("senast den 15 mars", SENT, date(2022, 3, 15)),
-    ("senast 15/3", SENT, date(2022, 3, 15)),
+    ("i slutet av maj", date(2021, 12, 1), date(2022, 5, 31)),  # the nearest May: next one
+    ("senast den 15 mars", date(2021, 12, 1), date(2022, 3, 15)),
+    ("senast 15/3", date(2021, 12, 1), date(2022, 3, 15)),
     ("senast den 26 juni", SENT, date(2021, 6, 24)),  # midsommardagen -> Thursday before
     ("inom två veckor", SENT, date(2021, 6, 21)),
     ("inom 14 dagar", SENT, date(2021, 6, 21)),
@@ -26,7 +26,7 @@ TABLE = [
     ("i mitten av november", SENT, date(2021, 11, 15)),
     ("vecka 43", SENT, date(2021, 10, 29)),
     ("v. 43", SENT, date(2021, 10, 29)),
-    ("vecka 14", SENT, date(2022, 4, 8)),
+    ("vecka 14", date(2021, 12, 1), date(2022, 4, 8)),
     ("efter sommaren", SENT, date(2021, 8, 9)),
     ("före jul", SENT, date(2021, 12, 23)),
     ("before 30 September", SENT, date(2021, 9, 30)),
@@ -55,9 +55,21 @@ def test_no_phrase_no_proposal(text):
     assert find_followups(text, SENT) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["i slutet av maj", "senast den 15 mars", "senast 15/3", "vecka 14", "i början av juni"],
+)
+def test_a_date_already_past_when_sent_is_no_followup(text):
+    """Written on 7 June 2021, each of these names a date before it (the nearest May,
+    March, week 14 and start of June lie behind): they used to roll a year ahead."""
+    assert find_followups(text, SENT) == []
+
+
 def test_phrase_is_reported_once():
-    found = find_followups("Senast den 15 mars vill vi ha svar, alltså senast den 15 mars.", SENT)
-    assert found == [(date(2022, 3, 15), "Senast den 15 mars")]
+    found = find_followups(
+        "Senast den 15 oktober vill vi ha svar, alltså senast den 15 oktober.", SENT
+    )
+    assert found == [(date(2021, 10, 15), "Senast den 15 oktober")]
 
 
 def test_an_undated_quoted_message_counts_from_the_message_quoting_it():

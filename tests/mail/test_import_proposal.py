@@ -131,3 +131,12 @@ def test_nothing_chosen_is_refused(world, seed):
         assert "at least one message" in str(exc)
     else:
         raise AssertionError("registering nothing must be refused")
+
+
+def test_the_document_date_is_the_swedish_day_it_was_sent(world):
+    # 23:30 UTC on 7 June is half past one on 8 June in Ånge.
+    mail = make_eml(1).replace(
+        b"Date: Mon, 07 Jun 2021 13:01:00 +0200", b"Date: Mon, 07 Jun 2021 23:30:00 +0000"
+    )
+    (doc,) = import_chain(parse_bytes(mail), ImportDecision(case=world.case), actor=None).documents
+    assert doc.document_date.isoformat() == "2021-06-08"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 
@@ -11,6 +13,7 @@ from caseapp.mail.cli import mail_cli
 from caseapp.mail.parse import Address, parse_bytes, parse_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SEED = (
     Path(__file__).resolve().parents[2].parent
     / "shared"
@@ -47,6 +50,12 @@ def test_seed_text(seed_text):
         Address("Lövgren Erik", "erik.lovgren@ange.se"),
     ]
     assert fwd.sent_as_written == "2021-06-07T12:41:30"
+    # as Swedish time the forward (12:41) would precede the original it forwards (13:42):
+    # the zone-less ISO time is read as UTC, 14:41:30 in Stockholm
+    assert fwd.time_note == "read-as-utc"
+    assert fwd.sent == datetime(2021, 6, 7, 12, 41, 30, tzinfo=UTC)
+    assert fwd.sent.astimezone(STOCKHOLM).strftime("%H:%M:%S") == "14:41:30"
+    assert chain.messages[1].time_note is None
     assert fwd.subject == "VB: Etablering av statliga servicekontor"
     assert fwd.subject_normalized == "Etablering av statliga servicekontor"
     assert fwd.body == ""
@@ -77,6 +86,8 @@ def test_seed_eml():
     assert fwd.kind == "forward" and fwd.sender.email == "ange@ange.se"
     assert fwd.sent_as_written == "2021-06-07T12:41:30+02:00"
     assert fwd.sent.utcoffset().total_seconds() == 7200
+    # a stated zone is never reinterpreted: the forward stays before the original, marked
+    assert fwd.time_note == "before-quoted"
     assert fwd.message_id == "<seed-forward@ange.se>"
     assert [a.email for a in fwd.to] == [
         "postlista.kommunstyrelsen@ange.se",
@@ -94,8 +105,9 @@ def test_cli_json_seed(seed_text):
     m0, m1 = data["messages"]
     assert set(m0) == {
         "kind", "from", "to", "cc", "bcc", "sent", "subject", "subject_normalized", "body",
-        "attachments",
+        "attachments", "time_note",
     }  # fmt: skip
+    assert m0["time_note"] == "read-as-utc" and "time_note" not in m1
     assert m0["from"] == {
         "name": "Ange (Funktionsadress för ange@ange.se)",
         "email": "ange@ange.se",

@@ -8,7 +8,9 @@ Guarantees of ``parse_bytes`` / ``parse_text``:
   not mail at all; malformed but readable mail parses, with ``diagnostics``);
 - work and memory are bounded (attachments, nesting depth, text searched for quotes);
 - messages come outermost first, each with its own body only (see ``build`` for how kinds
-  are decided and ``followups`` for how due dates are chosen);
+  are decided, ``labels`` for the header labels and separators read, ``phrases`` for the
+  follow-up phrases and how their due dates are chosen, and ``times`` for how a message's
+  time is read against the message it quotes);
 - ``ParsedChain.automatic`` says why a mail is automatic (``automatic``) and
   ``ParsedChain.delivery_report`` what a bounce reports (``reports``); a delivery report is
   a chain of one message, whose returned mail is an attachment.

@@ -41,6 +41,7 @@ from .reports import (
 )
 from .signature import find_signature
 from .subjects import clean_subject, normalize_subject, subject_kind
+from .times import local_date, read_times
 
 _RFC_FIELD = re.compile(rb"^[!-9;-~]{1,76}:")
 _KNOWN = {
@@ -274,6 +275,7 @@ def _returned_id(raw: RawMail) -> str | None:
 
 def _finish(msgs: list[ParsedMessage], diagnostics: list[str], fmt: str) -> ParsedChain:
     chain = ParsedChain(messages=msgs, diagnostics=diagnostics, source_format=fmt)
+    read_times(msgs)
     for i, m in enumerate(msgs):
         try:
             m.signature = find_signature(m.body, m.sender)
@@ -297,10 +299,10 @@ def _followup_base(msgs: list[ParsedMessage], i: int) -> tuple[date, str | None]
     nearest message quoting it (written after it, so the closest estimate the chain holds),
     else today. The second value says which, when it is not the message's own date."""
     if msgs[i].sent:
-        return msgs[i].sent.date(), None
+        return local_date(msgs[i].sent), None
     for j in range(i - 1, -1, -1):
         if msgs[j].sent:
-            day = msgs[j].sent.date()
+            day = local_date(msgs[j].sent)
             return day, f"{day.isoformat()}, the date of message {j} that quotes it"
     today = date.today()
     return today, f"today, {today.isoformat()}"

@@ -1,5 +1,6 @@
 """Dates as mail clients write them, in Swedish, English, German, Norwegian, Danish and
-Finnish, and RFC 2822.
+Finnish (and the month names of French, Italian, Spanish, Portuguese, Dutch, Polish and
+Czech), and RFC 2822.
 
 ``parse_date`` returns a ``WrittenDate`` or None. It never raises. A time written without a
 zone gives a naive datetime (meaning Europe/Stockholm wall-clock time); a stated offset gives
@@ -13,26 +14,49 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
+# Month names by number: Swedish, English, German, Norwegian, Danish and Finnish (also the
+# words of follow-up phrases, see ``PHRASE_MONTHS``), then the months as French, Italian,
+# Spanish, Portuguese, Dutch, Polish and Czech mail clients write them in a header's date
+# (full names only, in the forms used after a day: Polish and Czech genitives too; their
+# abbreviations are left out, as many are words elsewhere: "set", "ago", "out"; so are
+# names that are also given names, "Marco" and Polish "maja", which would be taken for the
+# month in "Maja Ek <maja@…> wrote on 7 June").
+_NAMES = [
+    "januari january januar jan tammikuu tammikuuta janvier enero gennaio",
+    "februari february februar feb helmikuu helmikuuta",
+    "mars march märz maerz marts mar maaliskuu maaliskuuta mär",
+    "april apr huhtikuu huhtikuuta",
+    "maj may mai toukokuu toukokuuta",
+    "juni june jun kesäkuu kesäkuuta",
+    "juli july jul heinäkuu heinäkuuta",
+    "augusti august aug elokuu elokuuta",
+    "september sep sept syyskuu syyskuuta",
+    "oktober october okt oct lokakuu lokakuuta",
+    "november nov marraskuu marraskuuta",
+    "december december dezember desember dec dez des joulukuu joulukuuta",
+]
+_MORE_NAMES = [
+    "janvier gennaio enero janeiro januari stycznia styczeń ledna leden",
+    "février fevrier febbraio febrero fevereiro februari lutego luty února únor",
+    "marzo março maart marca marzec března březen",
+    "avril aprile abril april kwietnia kwiecień dubna duben",
+    "mai maggio mayo maio mei května květen",
+    "juin giugno junio junho juni czerwca czerwiec června červen",
+    "juillet luglio julio julho juli lipca lipiec července červenec",
+    "août aout agosto augustus sierpnia sierpień srpna srpen",
+    "septembre settembre septiembre setiembre setembro september września wrzesień září",
+    "octobre ottobre octubre outubro oktober października październik října říjen",
+    "novembre noviembre novembro november listopada listopad listopadu",
+    "décembre decembre dicembre diciembre dezembro december grudnia grudzień prosince prosinec",
+]
 MONTHS: dict[str, int] = {}
-for _num, _names in enumerate(
-    [
-        "januari january januar jan tammikuu tammikuuta janvier enero gennaio",
-        "februari february februar feb helmikuu helmikuuta",
-        "mars march märz maerz marts mar maaliskuu maaliskuuta mär",
-        "april apr huhtikuu huhtikuuta",
-        "maj may mai toukokuu toukokuuta",
-        "juni june jun kesäkuu kesäkuuta",
-        "juli july jul heinäkuu heinäkuuta",
-        "augusti august aug elokuu elokuuta",
-        "september sep sept syyskuu syyskuuta",
-        "oktober october okt oct lokakuu lokakuuta",
-        "november nov marraskuu marraskuuta",
-        "december december dezember desember dec dez des joulukuu joulukuuta",
-    ],
-    start=1,
-):
+for _num, _names in enumerate(_NAMES, start=1):
     for _n in _names.split():
         MONTHS[_n] = _num
+PHRASE_MONTHS = dict(MONTHS)
+for _num, _names in enumerate(_MORE_NAMES, start=1):
+    for _n in _names.split():
+        MONTHS.setdefault(_n, _num)
 
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _MONTH_RE = re.compile(rf"(?<![^\W\d_])({_MONTH_ALT})\.?(?![^\W\d_])", re.IGNORECASE)
@@ -51,6 +75,8 @@ _OFFSET = re.compile(r"(?:\b(?:GMT|UTC)\s*)?([+-])(\d{1,2}):?(\d{2})?(?!\d)|\b(G
 _RFC2822_HINT = re.compile(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d")
 
 MAX_DATE_TEXT = 200  # dates are short; refusing long text keeps every regex cheap
+# A time as programs write it: ISO 8601 date and time, nothing before or after, no zone.
+_MACHINE = re.compile(r"\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\s*")
 
 
 @dataclass(frozen=True)
@@ -173,3 +199,10 @@ def _free_form(text: str, raw: str) -> WrittenDate | None:
             h += 12
     tz = _offset(rest[tm.end() :])
     return _make(y, mo, d, h, mi, sec, tz, raw)
+
+
+def is_machine_written(raw: str | None) -> bool:
+    """True if ``raw`` is a date and time as a program writes it ("2021-06-07 12:41:30",
+    "2021-06-07T12:41") with no zone and no words: a form a person does not type, that some
+    mailers and export tools write in UTC without saying so."""
+    return bool(raw) and len(raw) <= MAX_DATE_TEXT and _MACHINE.fullmatch(raw) is not None

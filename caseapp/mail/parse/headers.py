@@ -17,52 +17,31 @@ from dataclasses import dataclass, field
 
 from .addresses import looks_like_address_line
 from .dates import parse_date
+from .labels import APPLE, INFO, LABELS, SEPARATORS, norm
+
+__all__ = [
+    "LABELS",
+    "Attribution",
+    "HeaderBlock",
+    "attribution_at",
+    "block_at",
+    "is_separator",
+    "label_of",
+]
 
 MAX_LINE = 2000
 
-LABELS: dict[str, str] = {}
-for _field, _words in {
-    "from": "från|from|fra|lähettäjä|von|de|van|od|da|afsender|avsändare|avsender|от кого|от",
-    "sent": "skickat|sent|sendt|lähetetty|gesendet|envoyé|verzonden|inviato|wysłano|enviado",
-    "date": "datum|date|dato|päivämäärä|päiväys|data|fecha|дата",
-    "to": "till|to|til|vastaanottaja|an|à|aan|modtager|mottaker|mottagare|a|para|do|кому",
-    "cc": "kopia|cc|kopi|kopio|kopie|cópia|dw|копия",
-    "bcc": "hemlig kopia|bcc|blindkopi|blindkopia|piilokopio|blindkopie|ukryta kopia",
-    "subject": "ämne|subject|emne|aihe|betreff|objet|onderwerp|oggetto|asunto|temat|assunto|"
-    "rubrik|тема",
-    "reply_to": "svara till|reply-to|antwort an|svar til",
-}.items():
-    for _w in _words.split("|"):
-        LABELS.setdefault(_w, _field)
-
-_LABEL_ALT = "|".join(sorted((re.escape(w) for w in LABELS), key=len, reverse=True))
-# Optional markdown bold/italic around the label and its colon: **Från:**, *From:*, **From**:
+# A label is one to five words of letters joined by a space, hyphen, full stop or apostrophe
+# ("Från", "Reply-To", "Enviado el", "État de l'indicateur"), with optional markdown bold or
+# italic around it and its colon: **Från:**, *From:*, **From**:, and French "De :". The
+# word is looked up in the label table, so the pattern stays the same size however many
+# languages the table holds, and each line costs one match and one dict look-up.
 _LABEL_LINE = re.compile(
-    rf"^[ \t]{{0,6}}[*_]{{0,2}}[ \t]?({_LABEL_ALT})[ \t]?[*_]{{0,2}}[ \t]*[:：]"
-    r"[ \t]*[*_]{0,2}[ \t]*(.*)$",
-    re.IGNORECASE,
+    r"^[ \t]{0,6}[*_]{0,2}[ \t]?([^\W\d_]+(?:[ .'’-]{1,2}[^\W\d_]+){0,4})[ \t]?[*_]{0,2}"
+    r"[ \t]*[:：][ \t]*[*_]{0,2}[ \t]*(.*)$"
 )
-
-FORWARD_MARKER = re.compile(
-    r"^[ \t]*(?:-{2,}|={2,}|_{2,})?[ \t]*(?:forwarded message|forwarded e-?mail|"
-    r"vidarebefordrat meddelande|vidarebefordrat e-?brev|videresendt melding|"
-    r"videresendt meddelelse|videresendt besked|weitergeleitete nachricht|välitetty viesti|"
-    r"message transféré|messaggio inoltrato|doorgestuurd bericht|mensaje reenviado|"
-    r"wiadomość przekazana dalej|пересылаемое сообщение)[ \t]*(?:-{2,}|={2,}|_{2,})?[ \t]*$|"
-    r"^[ \t]*(?:begin forwarded message|början på vidarebefordrat brev|"
-    r"början på vidarebefordrat meddelande|anfang der weitergeleiteten nachricht|"
-    r"start på videresendt besked|start på videresendt melding|start på videresendt e-post|"
-    r"inizio messaggio inoltrato|début du message réexpédié|välitetty viesti alkaa)[ \t]*:[ \t]*$",
-    re.IGNORECASE,
-)
-ORIGINAL_MARKER = re.compile(
-    r"^[ \t]*-{2,}[ \t]*(?:original message|ursprungligt meddelande|originalmeddelande|"
-    r"oprindelig meddelelse|opprinnelig melding|opprinnelig e-post|ursprüngliche nachricht|"
-    r"originalnachricht|alkuperäinen viesti|message d'origine|messaggio originale|"
-    r"oorspronkelijk bericht|original e-?mail message|mensaje original|"
-    r"oryginalna wiadomość|исходное сообщение)[ \t]*-{2,}[ \t]*$",
-    re.IGNORECASE,
-)
+_RULE_CHARS = "-=_"
+_FILE_NAME = re.compile(r"\w\.[A-Za-z0-9]{2,5}\b")
 # Outlook draws a line of underscores above a reply's header block; pasted text often has a
 # markdown rule ('---', '***').
 RULE_LINE = re.compile(r"^[ \t]*(?:_{8,}|-{3,}|\*{3,}|={8,})[ \t]*$")
@@ -100,14 +79,18 @@ class Attribution:
 
 
 def label_of(line: str) -> tuple[str, str] | None:
-    """(canonical field, value) if the line is a header label line, else None."""
+    """(canonical field, value) if the line is a header label line, else None. An
+    informational line (priority, attachments …, see ``labels``) gives ('info', value)."""
     if len(line) > MAX_LINE or ":" not in line and "：" not in line:
         return None
     m = _LABEL_LINE.match(line)
     if not m:
         return None
-    value = m.group(2).strip().strip("*_").strip()
-    return LABELS[m.group(1).lower()], value
+    key = norm(m.group(1))
+    kind = LABELS.get(key) or ("info" if key in INFO else None)
+    if kind is None:
+        return None
+    return kind, m.group(2).strip().strip("*_").strip()
 
 
 def _valid(fields: dict[str, str]) -> bool:
@@ -143,7 +126,7 @@ def block_at(
         return got
 
     first = lab_at(i)
-    if first is None:
+    if first is None or first[0] == "info":
         return None
     fields: dict[str, str] = {}
     last_field = None
@@ -155,6 +138,11 @@ def block_at(
         lab = lab_at(j)
         if lab:
             f, v = lab
+            if f == "info":
+                # Priority, attachments, flags …: part of the block, never its end
+                last_field = "info"
+                j += 1
+                continue
             if f in fields:
                 break  # the same label again: a new block starts here
             fields[f] = v
@@ -168,13 +156,16 @@ def block_at(
                 k += 1
             if k < limit and k - j <= 2:
                 nxt = lab_at(k)
-                if nxt and nxt[0] not in fields and len(fields) < 4:
+                if nxt and nxt[0] != "info" and nxt[0] not in fields and len(fields) < 4:
                     j = k
                     continue
             break
         if last_field in ("to", "cc", "bcc", "from") and looks_like_address_line(line):
             fields[last_field] = fields[last_field] + "\n" + line.strip().strip("*_ ")
             j += 1
+            continue
+        if last_field == "info" and _FILE_NAME.search(line) and j + 1 < limit and lab_at(j + 1):
+            j += 1  # a wrapped list of attachments, with the block going on below it
             continue
         break
     if not _valid(fields):
@@ -238,13 +229,30 @@ def _attrib_name(t: str, m: re.Match | None) -> str:
 
 
 def is_separator(line: str) -> str | None:
-    """'forward', 'original' or 'rule' if the line is such a separator line, else None."""
-    if len(line) > 200 or not line.strip():
+    """'forward', 'original' or 'rule' if the line is such a separator line, else None.
+
+    A forward or original separator is a text from the label table between runs of at
+    least two dashes, equals signs or underscores ("-----Original Message-----"), a forward
+    text on a line of its own, or Apple Mail's forward line with its colon ("Begin forwarded
+    message:"). Linear in the line: no pattern is tried on it but the rule line's."""
+    if len(line) > 200:
         return None
-    if FORWARD_MARKER.match(line):
+    s = line.strip()
+    if not s:
+        return None
+    lead = len(s) - len(s.lstrip(_RULE_CHARS))
+    trail = len(s) - len(s.rstrip(_RULE_CHARS))
+    if lead or trail:
+        inner = norm(s.strip(_RULE_CHARS))
+        kind = SEPARATORS.get(inner) if inner and lead != 1 and trail != 1 else None
+        # an original-message separator is ruled on both sides; a forward one may not be
+        if kind == "forward" or (kind == "original" and lead and trail):
+            return kind
+    elif s[-1] in ":：":
+        if norm(s[:-1]) in APPLE:
+            return "forward"
+    elif SEPARATORS.get(norm(s)) == "forward":
         return "forward"
-    if ORIGINAL_MARKER.match(line):
-        return "original"
     if RULE_LINE.match(line):
         return "rule"
     return None

@@ -61,12 +61,22 @@ class Signature:
 class ParsedMessage:
     """One message of a chain.
 
-    ``sent`` is timezone-aware only when the message stated an offset; otherwise it is a naive
-    wall-clock time meaning Europe/Stockholm. ``sent_as_written`` is that same instant in ISO
-    8601 at the precision the message used (minutes or seconds), with an offset only when one
-    was stated; ``sent_raw`` is the date text exactly as found. ``body`` is the message's own
-    text, without the quoted or forwarded rest of the chain. ``reply_to`` is the Reply-To
-    header's addresses (mail headers only; not in the JSON shape).
+    ``sent`` is timezone-aware when the message stated an offset, or when ``time_note`` is
+    "read-as-utc"; otherwise it is a naive wall-clock time meaning Europe/Stockholm.
+    ``sent_as_written`` is the time as the message wrote it, in ISO 8601 at the precision the
+    message used (minutes or seconds), with an offset only when one was stated - so it never
+    changes when the time is read another way; ``sent_raw`` is the date text exactly as found.
+    ``body`` is the message's own text, without the quoted or forwarded rest of the chain.
+    ``reply_to`` is the Reply-To header's addresses (mail headers only; not in the JSON shape).
+
+    ``time_note`` says how ``sent`` relates to the time of the message this one quotes or
+    forwards (the next one in the chain), when they disagree; None when they do not:
+    "read-as-utc" - the stated time had no zone and was machine-written (ISO, as in
+    "Skickat: 2021-06-07 12:41:30"), and read as Swedish time it lay before the quoted
+    message, so it was read as UTC (``sent`` is then aware, in UTC); "before-quoted" - the
+    stated time lies before the quoted message's and no reading fixes it (human-written,
+    or with a zone, or still before as UTC): ``sent`` is left as written. Messages are never
+    reordered.
     """
 
     kind: str = "original"
@@ -87,9 +97,10 @@ class ParsedMessage:
     signature: Signature | None = None
     sent_raw: str | None = None
     reply_to: list[Address] = field(default_factory=list)
+    time_note: str | None = None
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "kind": self.kind,
             "from": self.sender.to_json() if self.sender else None,
             "to": [a.to_json() for a in self.to],
@@ -101,6 +112,9 @@ class ParsedMessage:
             "body": self.body,
             "attachments": [a.to_json() for a in self.attachments],
         }
+        if self.time_note is not None:
+            out["time_note"] = self.time_note
+        return out
 
 
 @dataclass
