@@ -21,10 +21,11 @@ from caseapp.cases.services import get_case
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.mail import bulk, inbox
+from caseapp.mail.casematch import MATCH_CHOSEN
 from caseapp.mail.cli import mail_cli
 from caseapp.mail.imap import ImapError, ImapSettings, fetch_new
 from caseapp.mail.importer import ImportDecision, NewContact, NewFollowUp, register_inbox_item
-from caseapp.mail.proposal import MATCH_CHOSEN, Proposal, build_proposal
+from caseapp.mail.proposal import Proposal, build_proposal
 from caseapp.registry.services import get_series
 from caseapp.rows import ORM
 

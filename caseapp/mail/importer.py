@@ -35,11 +35,12 @@ from caseapp.extensions import db
 from caseapp.followups import services as followups
 from caseapp.followups.models import UserGroup
 from caseapp.mail import inbox
+from caseapp.mail.counterparts import NewOrganisation
 from caseapp.mail.digests import chain_digests, registered_copies
 from caseapp.mail.inbox import AUTOMATIC_REPLY, automatic_reason
 from caseapp.mail.models import InboxItem
 from caseapp.mail.parse import MailParseError, ParsedChain, ParsedMessage
-from caseapp.mail.proposal import NewOrganisation, message_direction
+from caseapp.mail.proposal import message_direction
 from caseapp.registry.models import Series
 from caseapp.rows import ORM, RowWriter
 from caseapp.settings.services import own_domains
@@ -200,106 +201,120 @@ def _chosen_indexes(
     return sorted(indexes)
 
 
-def _case_organisation(decision: ImportDecision, actor) -> Organisation | None:
-    """The new case's organisation: the chosen one, or the proposed one created now (or
-    the one that has taken its domain meanwhile)."""
-    if decision.new_case_organisation is not None or decision.new_organisation is None:
-        return decision.new_case_organisation
-    new = decision.new_organisation
-    existing = directory.organisations_for_emails([f"x@{new.domain}"]).get(f"x@{new.domain}")
-    if existing is not None:
-        return existing
-    return directory.create_organisation(
-        name=new.name, kind=new.kind, domains=[new.domain], actor=actor
-    )
+@dataclass
+class _Registration:
+    """One chain being registered as a decision says: what the steps share."""
 
+    chain: ParsedChain
+    decision: ImportDecision
+    actor: User | None
+    writer: RowWriter
+    digests: list[str | None]
+    original: OriginalFile | None
+    skipped: dict[int, Document]
+    result: ImportResult
+    matches: dict = field(default_factory=dict)
 
-def _open_case(chain: ParsedChain, decision: ImportDecision, actor, result, writer) -> Case:
-    if decision.case is not None:
-        return decision.case
-    if decision.new_case_series is None:
-        raise ServiceError(N_("Choose a case, or a series for a new case."))
-    organisation = _case_organisation(decision, actor)
-    if organisation is not None and organisation is not decision.new_case_organisation:
-        result.organisation = organisation
-        writer.forget("party")  # addresses of its domain now belong to it
-    return open_case(
-        decision.new_case_series,
-        title=decision.new_case_title or chain.messages[-1].subject_normalized or "",
-        organisation=organisation,
-        officer=decision.new_case_officer,
-        actor=actor,
-    )
-
-
-def _create_contacts(decision: ImportDecision, matches: dict, actor, result, writer) -> None:
-    """The chosen new contacts, unless the address is known by now (then linked to that);
-    ``matches`` (and ``writer``'s answers) get each new contact, as parties link to it."""
-    for c in decision.contacts:
-        address = c.address.strip().lower()
-        match = matches.get(address) or directory.PartyMatch()
-        if not address or match.contact is not None or match.mailbox is not None:
-            continue
-        contact = directory.create_contact(
-            name=c.name.strip() or address,
-            emails=[address],
-            title=c.title.strip() or None,
-            phone=c.phone.strip() or None,
-            organisation=c.organisation,
-            actor=actor,
+    def case_organisation(self) -> Organisation | None:
+        """The new case's organisation: the chosen one, or the proposed one created now (or
+        the one that has taken its domain meanwhile)."""
+        chosen, new = self.decision.new_case_organisation, self.decision.new_organisation
+        if chosen is not None or new is None:
+            return chosen
+        address = f"x@{new.domain}"
+        existing = directory.organisations_for_emails([address]).get(address)
+        if existing is not None:
+            return existing
+        self.writer.forget("party")  # addresses of its domain now belong to it
+        self.result.organisation = directory.create_organisation(
+            name=new.name, kind=new.kind, domains=[new.domain], actor=self.actor
         )
-        result.contacts.append(contact)
-        matches[address] = directory.PartyMatch(
-            None, contact, contact.organisation or match.organisation
+        return self.result.organisation
+
+    def open_case(self) -> Case:
+        d = self.decision
+        if d.case is not None:
+            return d.case
+        if d.new_case_series is None:
+            raise ServiceError(N_("Choose a case, or a series for a new case."))
+        return open_case(
+            d.new_case_series,
+            title=d.new_case_title or self.chain.messages[-1].subject_normalized or "",
+            organisation=self.case_organisation(),
+            officer=d.new_case_officer,
+            actor=self.actor,
         )
-        writer.remember("party", address, matches[address])
 
+    def look_up_parties(self, indexes: list[int]) -> None:
+        addresses = {a.email for i in indexes for a in _everyone(self.chain.messages[i])}
+        addresses |= {c.address.strip().lower() for c in self.decision.contacts}
+        self.matches = self.writer.answers("party", addresses - {""}, directory.match_addresses)
 
-def _register_messages(
-    chain, case, indexes, decision, digests, matches, skipped, original, *, actor, writer
-) -> list[Document]:
-    """Register the chosen messages innermost first, so each forward or reply links to the
-    message it wraps (registered now or already, in this case) or else to what the
-    decision says it answers."""
-    domains = writer.answers("settings", ["own_domains"], lambda _: {"own_domains": own_domains()})[
-        "own_domains"
-    ]
-    docs: dict[int, Document] = {}
-    inner: Document | None = None
-    for i in reversed(range(len(chain.messages))):
-        msg = chain.messages[i]
-        if i in skipped:
-            inner = skipped[i] if skipped[i].case_id == case.id else None
-            continue
-        if i not in indexes:
-            inner = None
-            continue
-        parent = inner if msg.kind in ("forward", "reply") else None
-        linked = decision.parents.get(i)
-        if parent is None and linked is not None and linked.case_id == case.id:
-            parent = linked
-        draft = message_draft(
-            msg,
-            direction=decision.directions.get(i) or message_direction(msg, domains),
-            digest=digests[i],
-            original=original,
-            parent=parent,
-            matches=matches,
-            automatic=i == 0 and automatic_reason(chain) == AUTOMATIC_REPLY,
-        )
-        inner = docs[i] = register_document(case, draft, actor=actor, writer=writer)
-    return [docs[i] for i in sorted(docs)]
+    def create_contacts(self) -> None:
+        """The chosen new contacts, unless the address is known by now (then linked to
+        that); the parties link to each new one."""
+        for c in self.decision.contacts:
+            address = c.address.strip().lower()
+            match = self.matches.get(address) or directory.PartyMatch()
+            if not address or match.contact is not None or match.mailbox is not None:
+                continue
+            contact = directory.create_contact(
+                name=c.name.strip() or address,
+                emails=[address],
+                title=c.title.strip() or None,
+                phone=c.phone.strip() or None,
+                organisation=c.organisation,
+                actor=self.actor,
+            )
+            self.result.contacts.append(contact)
+            self.matches[address] = directory.PartyMatch(
+                None, contact, contact.organisation or match.organisation
+            )
+            self.writer.remember("party", address, self.matches[address])
 
+    def register_messages(self, case: Case, indexes: set[int]) -> dict[int, Document]:
+        """Register the chosen messages innermost first, so each forward or reply links to
+        the message it wraps (registered now or already, in this case) or else to what the
+        decision says it answers."""
+        domains = own_domains(self.writer)
+        automatic = automatic_reason(self.chain) == AUTOMATIC_REPLY
+        docs: dict[int, Document] = {}
+        inner: Document | None = None
+        for i in reversed(range(len(self.chain.messages))):
+            msg = self.chain.messages[i]
+            if i in self.skipped:
+                inner = self.skipped[i] if self.skipped[i].case_id == case.id else None
+                continue
+            if i not in indexes:
+                inner = None
+                continue
+            draft = message_draft(
+                msg,
+                direction=self.decision.directions.get(i) or message_direction(msg, domains),
+                digest=self.digests[i],
+                original=self.original,
+                parent=self.parent(i, inner, case),
+                matches=self.matches,
+                automatic=automatic and i == 0,
+            )
+            inner = docs[i] = register_document(case, draft, actor=self.actor, writer=self.writer)
+        return docs
 
-def _create_followups(case, decision, documents: dict[int, Document], *, actor, writer):
-    wanted = []
-    for f in decision.followups:
-        title = (f.title or "").strip()
-        if not title:
-            raise ServiceError(N_("A follow-up needs a title."))
-        document = documents.get(f.message_index) if f.message_index is not None else None
-        wanted.append(followups.NewFollowUp(title[:500], f.due, f.assignee, document))
-    return followups.create_followups(case, wanted, actor=actor, writer=writer)
+    def parent(self, i: int, inner: Document | None, case: Case) -> Document | None:
+        if self.chain.messages[i].kind in ("forward", "reply") and inner is not None:
+            return inner
+        linked = self.decision.parents.get(i)
+        return linked if linked is not None and linked.case_id == case.id else None
+
+    def create_followups(self, case: Case, documents: dict[int, Document]) -> list:
+        wanted = []
+        for f in self.decision.followups:
+            title = (f.title or "").strip()
+            if not title:
+                raise ServiceError(N_("A follow-up needs a title."))
+            document = documents.get(f.message_index) if f.message_index is not None else None
+            wanted.append(followups.NewFollowUp(title[:500], f.due, f.assignee, document))
+        return followups.create_followups(case, wanted, actor=self.actor, writer=self.writer)
 
 
 def import_chain(
@@ -335,19 +350,15 @@ def import_chain(
     if not indexes:  # everything is registered already: point at where, register nothing
         result.case = skipped[min(skipped)].case
         return result
-    case = result.case = _open_case(chain, decision, actor, result, writer)
-    addresses = {a.email for i in indexes for p in [chain.messages[i]] for a in _everyone(p)}
-    addresses |= {c.address.strip().lower() for c in decision.contacts}
-    matches = writer.answers("party", addresses - {""}, directory.match_addresses)
-    _create_contacts(decision, matches, actor, result, writer)
-    result.documents = _register_messages(
-        chain, case, set(indexes), decision, digests, matches, skipped, original,
-        actor=actor, writer=writer,
-    )  # fmt: skip
-    by_index = {i: d for i, d in skipped.items() if d.case_id == case.id}
-    by_index.update(zip(indexes, result.documents, strict=True))
+    run = _Registration(chain, decision, actor, writer, digests, original, skipped, result)
+    case = result.case = run.open_case()
+    run.look_up_parties(indexes)
+    run.create_contacts()
+    documents = run.register_messages(case, set(indexes))
+    result.documents = [documents[i] for i in sorted(documents)]
     if decision.followups:
-        result.followups = _create_followups(case, decision, by_index, actor=actor, writer=writer)
+        in_case = {i: d for i, d in skipped.items() if d.case_id == case.id} | documents
+        result.followups = run.create_followups(case, in_case)
     return result
 
 

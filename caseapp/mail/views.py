@@ -27,13 +27,14 @@ from caseapp.documents.models import Direction
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.links import case_url
-from caseapp.mail import digests, inbox
+from caseapp.mail import casematch, digests, inbox
 from caseapp.mail import proposal as proposals
+from caseapp.mail.counterparts import NewOrganisation
 from caseapp.mail.forms import DiscardForm, ImportForm, review_form
 from caseapp.mail.importer import ImportDecision, NewContact, NewFollowUp, register_inbox_item
 from caseapp.mail.models import InboxItem, InboxSource
 from caseapp.mail.parse import MailParseError
-from caseapp.mail.proposal import NewOrganisation, Proposal, build_proposal
+from caseapp.mail.proposal import Proposal, build_proposal
 from caseapp.registry.services import get_series
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
@@ -61,18 +62,18 @@ ROLE_LABELS = {
     "bcc": _l("blind copy"),
 }
 MATCH_LABELS = {
-    proposals.MATCH_THREAD: _l(
+    casematch.MATCH_THREAD: _l(
         "The case was found from the thread: the mail answers or forwards a registered message."
     ),
-    proposals.MATCH_REGISTERED: _l(
+    casematch.MATCH_REGISTERED: _l(
         "The case was found from a message of the mail that is registered already."
     ),
-    proposals.MATCH_NUMBER: _l("The case was found from the case number in the subject."),
-    proposals.MATCH_ORGANISATION: _l(
+    casematch.MATCH_NUMBER: _l("The case was found from the case number in the subject."),
+    casematch.MATCH_ORGANISATION: _l(
         "The case was found from the counterpart organisation; it is its most recent open case."
     ),
-    proposals.MATCH_NEW: _l("No case was found: a new case is proposed."),
-    proposals.MATCH_CHOSEN: _l("The case was chosen."),
+    casematch.MATCH_NEW: _l("No case was found: a new case is proposed."),
+    casematch.MATCH_CHOSEN: _l("The case was chosen."),
 }
 SAME_LABELS = {
     digests.SAME_FILE: _l("the same file"),

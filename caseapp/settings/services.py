@@ -9,6 +9,7 @@ from caseapp.auth.models import User
 from caseapp.directory.services import is_valid_domain, parse_domains
 from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
+from caseapp.rows import ORM, RowWriter
 from caseapp.settings.models import Setting
 
 OWN_DOMAINS = "own_domains"
@@ -18,10 +19,12 @@ def _value(key: str, default=None):
     return db.session.scalar(sa.select(Setting.value).where(Setting.key == key)) or default
 
 
-def own_domains() -> list[str]:
+def own_domains(writer: RowWriter = ORM) -> list[str]:
     """The installation's own mail domains, lower-case (empty until an admin sets them):
-    what decides whether a message is incoming, outgoing or internal."""
-    return list(_value(OWN_DOMAINS, []))
+    what decides whether a message is incoming, outgoing or internal. ``writer``: see
+    ``caseapp.rows`` (a bulk run asks once per transaction)."""
+    found = writer.answers("settings", [OWN_DOMAINS], lambda _: {OWN_DOMAINS: _value(OWN_DOMAINS)})
+    return list(found[OWN_DOMAINS] or [])
 
 
 def set_own_domains(domains: Iterable[str], *, actor: User | None) -> list[str]:

@@ -9,16 +9,10 @@ from caseapp.documents.models import Direction, Document
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.mail import inbox
+from caseapp.mail.casematch import MATCH_NEW, MATCH_NUMBER, MATCH_ORGANISATION, MATCH_THREAD
 from caseapp.mail.importer import ImportDecision, import_chain, register_inbox_item
 from caseapp.mail.parse import parse_bytes, parse_text
-from caseapp.mail.proposal import (
-    MATCH_NEW,
-    MATCH_NUMBER,
-    MATCH_ORGANISATION,
-    MATCH_THREAD,
-    build_proposal,
-    message_direction,
-)
+from caseapp.mail.proposal import build_proposal, message_direction
 from caseapp.settings.services import set_own_domains
 
 
