@@ -1,0 +1,168 @@
+"""A registrar's day at Ånge kommun, on a fresh installation whose own domain is ange.se.
+
+Everything goes through the pages as a registrar uses them, confirming what the review
+offers unless said otherwise: the seed pasted; the answer from Statens servicecenter that
+quotes it; that answer's file uploaded again; an out-of-office reply.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from formdata import defaults
+
+from caseapp.auth.models import Role
+from caseapp.demo import seed_bytes
+from caseapp.documents.models import Direction, Document, DocumentKind
+from caseapp.extensions import db
+from caseapp.followups.models import FollowUp
+from caseapp.mail.models import InboxItem, InboxStatus
+from caseapp.mail.parse import parse_text
+from caseapp.registry.services import create_series
+
+ANSWER_ID = "<svar-1@statenssc.se>"
+
+
+def _answer(original_body: str) -> bytes:
+    """Paul Larsson's answer to Ånge, quoting his first mail the way Outlook does."""
+    quoted = "\r\n".join(
+        [
+            "Från: Paul Larsson <Paul.Larsson@statenssc.se>",
+            "Skickat: den 7 juni 2021 13:42",
+            "Till: Robertsson-Bly Mattias <Mattias.Robertsson-Bly@ange.se>",
+            "Kopia: Ange <ange@ange.se>; Clas Heinegård <Clas.Heinegard@statenssc.se>",
+            "Ämne: Etablering av statliga servicekontor",
+            "",
+            *original_body.splitlines(),
+        ]
+    )
+    body = (
+        "Hej Mattias,\r\n\r\nSom utlovat återkommer vi nu: vi föreslår ett dialogmöte i "
+        "Ånge den 18 november. Passar det?\r\n\r\nPaul Larsson\r\nStatens servicecenter\r\n"
+        "\r\n-----Ursprungligt meddelande-----\r\n" + quoted + "\r\n"
+    )
+    headers = [
+        "From: Paul Larsson <Paul.Larsson@statenssc.se>",
+        "To: Robertsson-Bly Mattias <Mattias.Robertsson-Bly@ange.se>",
+        "Cc: Ange <ange@ange.se>",
+        "Subject: SV: Etablering av statliga servicekontor",
+        "Date: Thu, 28 Oct 2021 09:15:00 +0200",
+        f"Message-ID: {ANSWER_ID}",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: 8bit",
+    ]
+    return ("\r\n".join(headers) + "\r\n\r\n" + body).encode("utf-8")
+
+
+def _out_of_office() -> bytes:
+    headers = [
+        "From: Paul Larsson <Paul.Larsson@statenssc.se>",
+        "To: Ange <ange@ange.se>",
+        "Subject: Automatiskt svar: Etablering av statliga servicekontor",
+        "Date: Fri, 29 Oct 2021 08:00:00 +0200",
+        "Message-ID: <oof-1@statenssc.se>",
+        f"In-Reply-To: {ANSWER_ID}",
+        "Auto-Submitted: auto-replied",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+    ]
+    body = "Jag är tjänstledig till och med den 5 november och läser inte e-post.\r\n"
+    return ("\r\n".join(headers) + "\r\n\r\n" + body).encode("utf-8")
+
+
+@pytest.fixture
+def ange(app, runner):
+    """Ånge kommun's own installation: its domain set, one series, a registrar."""
+    assert runner.invoke(args=["settings", "own-domains", "ange.se"]).exit_code == 0
+    create_series("KS", name="Kommunstyrelsen", actor=None)
+    db.session.commit()
+
+
+def _docs() -> list[Document]:
+    return list(db.session.scalars(sa.select(Document).order_by(Document.id)))
+
+
+def _newest_item() -> InboxItem:
+    return db.session.scalars(sa.select(InboxItem).order_by(InboxItem.id.desc())).first()
+
+
+def _review_and_confirm(client) -> tuple[str, object]:
+    """Open the newest inbox item's review and confirm what it offers."""
+    item = _newest_item()
+    page = client.get(f"/mail/inbox/{item.id}").get_data(as_text=True)
+    resp = client.post(
+        f"/mail/inbox/{item.id}/confirm", data=defaults(page, f"/mail/inbox/{item.id}/confirm")
+    )
+    return page, resp
+
+
+def test_a_registrars_day(ange, client, login_as):
+    registrar = login_as(Role.REGISTRAR, name="Rut Registrator")
+    assert client.get("/").headers["Location"].endswith("/mail/inbox")
+
+    # 1. The seed, pasted: two documents, linked, and the promise as a follow-up with
+    # someone responsible.
+    seed = seed_bytes().decode()
+    client.post("/mail/import", data={"text": seed})
+    page, resp = _review_and_confirm(client)
+    assert "No organisation in the directory has the domain statenssc.se." in page
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    original, forward = _docs()
+    assert (original.kind, forward.kind) == (DocumentKind.ORIGINAL, DocumentKind.FORWARD)
+    assert forward.parent_id == original.id
+    # Ånge's own forward to its own registry list is internal; SSC's letter came in.
+    assert (forward.direction, original.direction) == (Direction.INTERNAL, Direction.IN)
+    case = original.case
+    assert case.organisation.name == "Statens servicecenter"
+    assert case.officer_id == registrar.id
+    (promise,) = db.session.scalars(sa.select(FollowUp)).all()
+    assert promise.due.isoformat() == "2021-10-29" and promise.document_id == original.id
+    assert promise.case.officer_id == registrar.id  # assigned: the case officer's
+
+    # 2. SSC's answer, quoting the original: one new document, linked as a reply, nothing
+    # else proposed.
+    answer = _answer(parse_text(seed).messages[1].body)
+    upload = {"files": [(BytesIO(answer), "svar.eml")]}
+    client.post("/mail/import", data=upload, content_type="multipart/form-data")
+    page, resp = _review_and_confirm(client)
+    assert "Already registered as" in page and original.number in page
+    assert resp.status_code == 302
+    reply = _docs()[-1]
+    assert len(_docs()) == 3
+    assert reply.kind == DocumentKind.REPLY and reply.parent_id == original.id
+    assert reply.case_id == case.id and reply.direction == Direction.IN
+    assert db.session.scalar(sa.select(sa.func.count(FollowUp.id))) == 1
+
+    # 3. The same file uploaded again: recognised, nothing registered.
+    upload = {"files": [(BytesIO(answer), "svar.eml")]}
+    client.post("/mail/import", data=upload, content_type="multipart/form-data")
+    item = _newest_item()
+    listing = client.get("/mail/inbox").get_data(as_text=True)
+    assert f"Registered already as {reply.number}" in listing
+    page, resp = _review_and_confirm(client)
+    assert resp.status_code == 302 and len(_docs()) == 3
+    db.session.refresh(item)
+    assert item.status == InboxStatus.DONE and reply.number in item.document_numbers
+
+    # 4. An out-of-office reply: not proposed; the follow-up stays open.
+    client.post(
+        "/mail/import",
+        data={"files": [(BytesIO(_out_of_office()), "frånvaro.eml")]},
+        content_type="multipart/form-data",
+    )
+    item = _newest_item()
+    page = client.get(f"/mail/inbox/{item.id}").get_data(as_text=True)
+    assert "An automatic reply: not proposed." in page
+    assert 'checked id="msg_0"' not in page
+    resp = client.post(f"/mail/inbox/{item.id}/discard", data={"reason": "Frånvaromeddelande"})
+    assert resp.status_code == 302 and len(_docs()) == 3
+    db.session.refresh(promise)
+    assert promise.is_open
+
+    # The case page shows the day's work.
+    page = client.get("/cases/" + quote(case.number, safe="/")).get_data(as_text=True)
+    assert reply.number in page and original.number in page
