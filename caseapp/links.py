@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
 
+from caseapp.auth.models import Role
+
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute URL for mail: from ``BASE_URL`` when set, else from the current request,
@@ -37,3 +39,11 @@ def document_url(document, *, external: bool = False) -> str:
     if external:
         return external_url("documents.show", number=_number(document))
     return url_for("documents.show", number=_number(document))
+
+
+def start_url(user) -> str:
+    """Where a user starts: a registrar at the mail waiting to be registered, everyone
+    else at the cases."""
+    if getattr(user, "role", None) == Role.REGISTRAR:
+        return url_for("mail.inbox_list")
+    return url_for("cases.index")

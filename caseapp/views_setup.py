@@ -2,17 +2,16 @@
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, redirect, render_template, session, url_for
+from flask import Flask, current_app, redirect, render_template, session
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from caseapp.auth.models import Role
 from caseapp.auth.permissions import Perm, can
 from caseapp.extensions import babel, csrf, login_manager, mail
 from caseapp.forms import EmptyForm
-from caseapp.links import case_url, document_url
+from caseapp.links import case_url, document_url, start_url
 from caseapp.timeutil import STOCKHOLM, from_wall_clock
 
 
@@ -40,11 +39,7 @@ def _fmt_datetime(value: datetime | None) -> str:
 
 
 def _start_page():
-    """Where a user starts: a registrar at the mail waiting to be registered, everyone else
-    at the cases."""
-    if getattr(current_user, "role", None) == Role.REGISTRAR:
-        return redirect(url_for("mail.inbox_list"))
-    return redirect(url_for("cases.index"))
+    return redirect(start_url(current_user))
 
 
 def init_app(app: Flask) -> None:

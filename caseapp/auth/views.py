@@ -9,6 +9,7 @@ from caseapp.auth.models import User
 from caseapp.auth.services import LoginThrottled, authenticate
 from caseapp.extensions import db, login_manager
 from caseapp.forms import EmptyForm
+from caseapp.links import start_url
 
 bp = Blueprint("auth", __name__)
 
@@ -24,13 +25,13 @@ def _safe_next(target: str | None) -> str:
     # Only local paths: an absolute URL in ?next= would make the login page an open redirect.
     if target and urlsplit(target).netloc == "" and target.startswith("/") and "//" not in target:
         return target
-    return url_for("cases.index")
+    return start_url(current_user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("cases.index"))
+        return redirect(start_url(current_user))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():

@@ -85,7 +85,7 @@ def test_created_user_can_log_in_with_the_hashed_password(app, client, login_as)
     assert event.actor_id == admin.id and event.entity_id == user.id
 
     other, resp = _fresh_login(app, "rut@example.org", PASSWORD)
-    assert resp.status_code == 302 and resp.headers["Location"].endswith("/cases/")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/mail/inbox")
     assert "Rut Registrator" in other.get("/cases/").get_data(as_text=True)
     g.pop("_login_user", None)
     _, resp = _fresh_login(app, "rut@example.org", "wrong-password")

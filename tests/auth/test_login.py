@@ -13,12 +13,18 @@ def _login(client, email, password, **kw):
     return client.post("/login", data={"email": email, "password": password}, **kw)
 
 
-def test_login_with_the_right_password_opens_the_case_list(client, factory):
+def test_login_with_the_right_password_opens_the_start_page_of_the_role(client, factory):
     user = factory.user(Role.REGISTRAR, email="rut@example.org")
+    officer = factory.user(Role.OFFICER, email="sam@example.org")
     db.session.commit()
-    response = _login(client, "Rut@Example.org", TEST_PASSWORD)
+    response = _login(client, "Sam@Example.org", TEST_PASSWORD)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/cases/")
+    assert officer.name in client.get("/cases/").get_data(as_text=True)
+    client.post("/logout")
+    response = _login(client, "Rut@Example.org", TEST_PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/mail/inbox")
     page = client.get("/cases/")
     assert page.status_code == 200
     assert user.name in page.get_data(as_text=True)
@@ -61,7 +67,7 @@ def test_next_only_redirects_within_the_site(client, factory):
     evil = _login(
         client, "rut@example.org", TEST_PASSWORD, query_string={"next": "https://evil.example/"}
     )
-    assert evil.headers["Location"].endswith("/cases/")
+    assert evil.headers["Location"].endswith("/mail/inbox")  # a registrar's start page
     client.post("/logout")
     good = _login(
         client, "rut@example.org", TEST_PASSWORD, query_string={"next": "/cases/?status=open"}

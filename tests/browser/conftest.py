@@ -174,4 +174,4 @@ def log_in(page, email: str = REGISTRAR, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/cases/$"))
+    page.wait_for_url(re.compile(r"/(cases/|mail/inbox)$"))  # the start page of the role
