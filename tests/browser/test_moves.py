@@ -1,14 +1,17 @@
 """A registrar moves the demo's forward to the right case in a real browser (CSRF on), and
-the pages it leaves behind pass axe (WCAG 2.1 AA)."""
+the pages it leaves behind, and the registry queue, pass axe (WCAG 2.1 AA)."""
 
 import re
+from datetime import timedelta
 from urllib.parse import quote
 
 from playwright.sync_api import expect
 
 from caseapp.cases.services import open_case
 from caseapp.extensions import db
+from caseapp.followups.services import create_followup
 from caseapp.registry.services import get_series
+from caseapp.timeutil import local_today
 
 from .a11y import axe_problems, structure_problems
 from .conftest import log_in
@@ -23,6 +26,9 @@ def _check(page, path: str) -> list[str]:
 def test_moving_the_forward_takes_its_original_along(page, demo):
     wrong = demo["case"]
     right = open_case(get_series("SSC"), title="Bräcke kommun", actor=None)
+    create_followup(
+        right, title="Ingen ansvarig", due=local_today() - timedelta(days=1), actor=None
+    )
     db.session.commit()
     log_in(page)
 
@@ -44,4 +50,6 @@ def test_moving_the_forward_takes_its_original_along(page, demo):
     page.get_by_role("link", name=f"{right.number}-2").first.click()
     expect(page.locator("h1")).to_contain_text(f"{right.number}-2")
     problems += _check(page, f"/cases/{quote(wrong)}")
+    problems += _check(page, "/followups/")
+    expect(page.locator("#h-queue")).to_have_text("Registry queue (1)")
     assert not problems, "\n".join(problems)
