@@ -20,10 +20,11 @@ def register_commands(app: Flask) -> None:
     from caseapp.auth.cli import users_cli
     from caseapp.cases.cli import cases_cli
     from caseapp.demo import demo_command
+    from caseapp.documents.cli import documents_cli
     from caseapp.registry.cli import series_cli
     from caseapp.settings.cli import settings_cli
 
-    for command in (users_cli, series_cli, cases_cli, settings_cli, demo_command):
+    for command in (users_cli, series_cli, cases_cli, documents_cli, settings_cli, demo_command):
         app.cli.add_command(command)
 
     from caseapp.followups.cli import followups_cli

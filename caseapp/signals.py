@@ -13,5 +13,8 @@ _signals = Namespace()
 document_registered = _signals.signal("document-registered")
 #: sent with ``document=…, actor=…`` after a document is cancelled (makulerad) and flushed
 document_cancelled = _signals.signal("document-cancelled")
+#: sent with ``document=…, documents=…, from_case=…, to_case=…, actor=…`` after a document
+#: (``documents``: it and those that moved with it) was moved to another case and flushed
+document_moved = _signals.signal("document-moved")
 #: sent with ``case=…, actor=…`` after a case is opened and flushed
 case_opened = _signals.signal("case-opened")

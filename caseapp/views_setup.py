@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     from caseapp.auth.views import bp as auth_bp
     from caseapp.cases.views import bp as cases_bp
     from caseapp.directory.views import bp as directory_bp
+    from caseapp.documents import move_views  # noqa: F401 - adds moving to documents_bp
     from caseapp.documents.views import bp as documents_bp
     from caseapp.mail.views import init_app as init_mail
     from caseapp.registry.views import bp as registry_bp

@@ -3,10 +3,18 @@
 from typing import Any
 
 from caseapp.cases.models import Case
-from caseapp.documents.models import Document
+from caseapp.documents.models import Document, DocumentKind
+
+# How a document is linked to its ``parent``, by its kind; other kinds only refer to it.
+_RELATIONS = {DocumentKind.FORWARD: "forward", DocumentKind.REPLY: "reply"}
 
 
 def document_dict(doc: Document) -> dict[str, Any]:
+    """One document. ``parent``/``relation``: the document it forwards or answers and
+    which (``forward``, ``reply``, or null for a plain reference); ``moved_to``: for the
+    old number of a document moved to another case, the document's number now."""
+    parent = doc.parent.number if doc.parent is not None else None
+    relation = _RELATIONS.get(doc.kind) if parent is not None else None
     return {
         "number": doc.number,
         "direction": doc.direction.value,
@@ -17,15 +25,14 @@ def document_dict(doc: Document) -> dict[str, Any]:
         "registered_at": doc.registered_at.isoformat(),
         "confidential": doc.confidential,
         "cancelled": doc.is_cancelled,
+        "moved_to": doc.moved_to.number if doc.moved_to is not None else None,
+        "parent": parent,
+        "relation": relation,
         "parties": [
             {"role": p.role.value, "name": p.name, "email": p.address} for p in doc.parties
         ],
-        "forwards": doc.parent.number
-        if doc.parent is not None and doc.kind.value == "forward"
-        else None,
-        "replies_to": doc.parent.number
-        if doc.parent is not None and doc.kind.value == "reply"
-        else None,
+        "forwards": parent if relation == "forward" else None,
+        "replies_to": parent if relation == "reply" else None,
         "attachments": [
             {"filename": a.filename, "media_type": a.media_type, "size": a.size, "sha256": a.sha256}
             for a in doc.attachments

@@ -19,6 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from caseapp.cases.forms import CleanTextMeta, int_or_none, without_nul
+from caseapp.cases.models import Case
+from caseapp.cases.services import get_case
 from caseapp.documents.models import Direction, Document, DocumentKind, PartyRole
 from caseapp.documents.services import AttachmentInput, DocumentDraft, PartyInput
 from caseapp.forms import VersionedForm
@@ -276,6 +278,33 @@ class CancelForm(FlaskForm):
     )
 
 
+class MoveForm(FlaskForm):
+    """Moving a document to the case it belongs to: the case's number, and why."""
+
+    class Meta(CleanTextMeta):
+        pass
+
+    def __init__(self, *args, **kwargs) -> None:
+        # On the document page beside the cancel form, whose reason field is "reason".
+        kwargs.setdefault("prefix", "move")
+        super().__init__(*args, **kwargs)
+
+    to = StringField(
+        _l("Case number"),
+        description=_l("The case the document belongs to, for example KS 2021/123."),
+        validators=[DataRequired(message=_l("Give the number of the case.")), Length(max=50)],
+    )
+    reason = TextAreaField(_l("Reason for moving"), validators=[Optional(), Length(max=2000)])
+
+    #: the case named, once the form is valid
+    case: Case | None = None
+
+    def validate_to(self, field) -> None:
+        self.case = get_case(field.data)
+        if self.case is None:
+            raise ValidationError(_("There is no case %(number)s.", number=field.data.strip()))
+
+
 # Audit history: how an action and a changed field are named on screen.
 AUDIT_ACTION_LABELS = {
     "open": _l("Opened"),
@@ -292,6 +321,8 @@ AUDIT_ACTION_LABELS = {
     "discard": _l("Discarded"),
     "resend": _l("Sent again"),
     "merged_into": _l("Merged into another record"),
+    "move_out": _l("Moved to another case"),
+    "move_in": _l("Moved here from another case"),
 }
 
 FIELD_LABELS = {
@@ -322,4 +353,8 @@ FIELD_LABELS = {
     "recipient": _l("Recipient"),
     "target": _l("Subscribes to"),
     "reason": _l("Reason"),
+    "to_case": _l("Moved to case"),
+    "from_case": _l("Moved from case"),
+    "documents": _l("Documents"),
+    "followups": _l("Follow-ups"),
 }

@@ -78,12 +78,25 @@ class Document(Base):
     cancelled_at: Mapped[datetime | None]
     cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Set on the row that keeps a moved document's old number (omregistrering): the number
+    # stays taken in its case and leads to the document, which lives on under its new
+    # number. Such a row has no content of its own (see documents.moves).
+    moved_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    moved_at: Mapped[datetime | None]
+    moved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    move_reason: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(default=1)
 
     case: Mapped[Case] = relationship()
     registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
-    parent: Mapped["Document | None"] = relationship(remote_side=[id])
+    parent: Mapped["Document | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    # Selectin: a timeline of old numbers loads their documents in one query; rows that
+    # were never moved have no key, so nothing is asked for them.
+    moved_to: Mapped["Document | None"] = relationship(
+        remote_side=[id], foreign_keys=[moved_to_id], lazy="selectin"
+    )
+    moved_by: Mapped[User | None] = relationship(foreign_keys=[moved_by_id])
     parties: Mapped[list["Party"]] = relationship(
         back_populates="document", order_by="Party.position", cascade="all, delete-orphan"
     )
@@ -96,6 +109,11 @@ class Document(Base):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def is_moved(self) -> bool:
+        """This row is an old number of a document that was moved to another case."""
+        return self.moved_to_id is not None
 
     def parties_in(self, role: PartyRole) -> list["Party"]:
         return [p for p in self.parties if p.role == role]

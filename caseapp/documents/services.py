@@ -18,6 +18,10 @@ from caseapp.documents.models import (
     DocumentKind,
     PartyRole,
 )
+from caseapp.documents.moves import check_movable as check_movable
+from caseapp.documents.moves import earlier_numbers as earlier_numbers
+from caseapp.documents.moves import linked_documents as linked_documents
+from caseapp.documents.moves import move_document as move_document
 from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
 from caseapp.registry.numbering import document_scope, next_number
@@ -145,6 +149,12 @@ def _check_draft(case: Case, draft: DocumentDraft) -> str:
         raise ServiceError(
             N_("A confidential document needs its legal basis."), field="legal_basis"
         )
+    if draft.parent is not None and draft.parent.is_moved:
+        raise ServiceError(
+            N_("%(number)s was moved to %(new)s: link to the document there."),
+            number=draft.parent.number,
+            new=draft.parent.moved_to.number,
+        )
     if draft.parent is not None and draft.parent.case_id != case.id:
         raise ServiceError(N_("A forward or reply must be registered in the same case."))
     if draft.original is not None and not filestore.exists(draft.original.sha256):
@@ -227,12 +237,23 @@ def _party_text(row: dict) -> str:
     return f"{row['role'].value}: {row['name'] or ''} <{row['address'] or ''}>"
 
 
+def _refuse_old_number(doc: Document) -> None:
+    if doc.is_moved:
+        raise ServiceError(
+            N_("%(number)s was moved to %(new)s: change the document there."),
+            number=doc.number,
+            new=doc.moved_to.number,
+        )
+
+
 def update_document(doc: Document, *, version: int, actor: User | None, **fields) -> Document:
     """Correct a registered document's metadata, audited with before and after.
 
     The content (body, original, attachments, parties as received) is never changed.
-    A cancelled document cannot be edited; an edit based on an old version raises StaleEdit.
+    A cancelled document cannot be edited, nor the old number of a moved one; an edit based
+    on an old version raises StaleEdit.
     """
+    _refuse_old_number(doc)
     if doc.is_cancelled:
         raise ServiceError(N_("A cancelled document cannot be changed."))
     if doc.version != version:
@@ -254,7 +275,10 @@ def update_document(doc: Document, *, version: int, actor: User | None, **fields
 
 
 def cancel_document(doc: Document, *, reason: str, actor: User | None) -> Document:
-    """Cancel (makulera) a document: it stays, with its number taken, marked void with why."""
+    """Cancel (makulera) a document: it stays, with its number taken, marked void with why.
+
+    The old number of a moved document is not a document to cancel: the document is."""
+    _refuse_old_number(doc)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(N_("Cancelling needs a reason."), field="reason")

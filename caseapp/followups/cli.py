@@ -13,6 +13,7 @@ from caseapp.cases.services import get_case
 from caseapp.extensions import db
 from caseapp.followups.models import FollowUp, FollowUpStatus, UserGroup
 from caseapp.followups.reminders import send_reminders
+from caseapp.followups.services import REGISTRY_QUEUE_NAME, in_registry_queue
 from caseapp.timeutil import STOCKHOLM
 
 
@@ -34,13 +35,15 @@ def followups_cli() -> None:
 
 
 def _assignee(fu: FollowUp) -> dict:
+    """Who answers for ``fu``, never nobody: the user or group named, else the case
+    officer, else the registry queue."""
     if fu.assignee_user is not None:
         return {"name": fu.assignee_user.name, "email": fu.assignee_user.email}
     if fu.assignee_group is not None:
         return {"name": fu.assignee_group.name, "email": None}
+    if in_registry_queue(fu):
+        return {"name": REGISTRY_QUEUE_NAME, "email": None}
     officer = fu.case.officer
-    if officer is None:
-        return {"name": None, "email": None}
     return {"name": officer.name, "email": officer.email}
 
 
@@ -81,7 +84,7 @@ def list_(case_number: str | None, as_json: bool) -> None:
         return
     for item in items:
         mark = "" if item["status"] == FollowUpStatus.OPEN.value else f" [{item['status']}]"
-        who = item["assignee"]["name"] or "-"
+        who = item["assignee"]["name"]
         click.echo(f"{item['due']}  {item['case']:<18} {item['title']} ({who}){mark}")
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from caseapp.audit.services import diff, record, snapshot
-from caseapp.auth.models import User
+from caseapp.auth.models import Role, User
 from caseapp.cases.models import Case
 from caseapp.db import utcnow
 from caseapp.documents.models import Direction, Document, DocumentKind
@@ -372,6 +372,53 @@ def _mine(user: User):
     )
 
 
+#: The registry queue's name where a name is shown for it outside a page (the CLI's JSON).
+REGISTRY_QUEUE_NAME = "Registraturen"
+
+# Cases whose follow-ups have somebody by default: an active case officer. (A deactivated
+# officer gets no reminders, see ``recipients_for``, so their cases' follow-ups would reach
+# nobody.)
+_CASES_WITH_OFFICER = sa.select(Case.id).join(User, Case.officer_id == User.id).where(User.active)
+
+
+def _in_registry_queue():
+    """Follow-ups that nobody is responsible for: no user or group named, and no active
+    officer on the case. They wait in the registry queue, which registrars see."""
+    return sa.and_(
+        FollowUp.assignee_user_id.is_(None),
+        FollowUp.assignee_group_id.is_(None),
+        FollowUp.case_id.not_in(_CASES_WITH_OFFICER),
+    )
+
+
+def in_registry_queue(fu: FollowUp) -> bool:
+    """``fu`` waits in the registry queue (the rule of ``registry_queue``)."""
+    officer = fu.case.officer
+    return (
+        fu.assignee_user_id is None
+        and fu.assignee_group_id is None
+        and (officer is None or not officer.active)
+    )
+
+
+def sees_registry_queue(user: User) -> bool:
+    """Registrars keep the registry queue."""
+    return getattr(user, "role", None) == Role.REGISTRAR
+
+
+def registry_queue(*, limit: int | None = None) -> list[FollowUp]:
+    """The open follow-ups nobody is responsible for, by due date, cases preloaded."""
+    stmt = (
+        sa.select(FollowUp)
+        .where(FollowUp.status == FollowUpStatus.OPEN, _in_registry_queue())
+        .options(selectinload(FollowUp.case).selectinload(Case.officer))
+        .order_by(FollowUp.due, FollowUp.id)
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
 @dataclass
 class Counts:
     overdue: int = 0
@@ -383,12 +430,16 @@ class Counts:
 
 
 def open_counts(user: User, today: date) -> Counts:
-    """The user's open follow-ups that are overdue and due today, in one COUNT query."""
+    """The user's open follow-ups that are overdue and due today, in one COUNT query; for a
+    registrar, with those of the registry queue."""
+    theirs = _mine(user)
+    if sees_registry_queue(user):
+        theirs = sa.or_(theirs, _in_registry_queue())
     row = db.session.execute(
         sa.select(
             sa.func.count(FollowUp.id).filter(FollowUp.due < today),
             sa.func.count(FollowUp.id).filter(FollowUp.due == today),
-        ).where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due <= today, _mine(user))
+        ).where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due <= today, theirs)
     ).one()
     return Counts(overdue=row[0] or 0, today=row[1] or 0)
 

@@ -103,9 +103,14 @@ def mine():
         sa.select(User).where(User.id.in_(sa.select(Case.officer_id))).order_by(User.name)
     ).all()
     programmes = db.session.scalars(sa.select(Programme).order_by(Programme.name)).all()
+    filtered = bool(officer_id or programme_id)
+    queue = None
+    if fs.sees_registry_queue(current_user) and not filtered:
+        queue = fs.registry_queue(limit=2000)
     return render_template(
         "followups/mine.html",
         buckets=fs.bucket(rows, today),
+        queue=queue,
         today=today,
         officers=officers,
         programmes=programmes,

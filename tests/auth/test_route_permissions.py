@@ -41,6 +41,7 @@ POLICY: dict[str, frozenset | str] = {
     "documents.original": ALL,
     "documents.edit": EDITORS,
     "documents.cancel": REGISTRY,
+    "documents.move": REGISTRY,
     "directory.organisations": ALL,
     "directory.organisation": ALL,
     "directory.organisation_new": REGISTRY,

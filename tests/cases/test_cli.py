@@ -93,3 +93,57 @@ def test_cases_list_json_and_unknown_case(runner, factory):
     assert [c["title"] for c in data] == ["Andra", "Första"]
     missing = runner.invoke(args=["cases", "show", "KS 1999/1"])
     assert missing.exit_code == 1 and "no case" in missing.output
+
+
+def test_cases_show_json_has_links_cancellation_and_moves(runner, factory):
+    from caseapp.documents.services import cancel_document, move_document
+    from caseapp.extensions import db
+
+    case = factory.case(title="Ånge")
+    other = factory.case(title="Bräcke")
+    original = factory.document(case, kind="original")
+    factory.document(case, kind="forward", parent=original, subject="VB: Etablering")
+    letter = factory.document(case, kind="letter")
+    reply = factory.document(case, kind="reply", parent=letter, subject="SV: Brev")
+    cancel_document(factory.document(case), reason="Dubblett", actor=None)
+    move_document(factory.document(case, kind="note"), to=other, actor=None)
+    db.session.commit()
+    data = json.loads(runner.invoke(args=["cases", "show", case.number, "--json"]).stdout)
+    docs = {d["number"].rsplit("-", 1)[1]: d for d in data["documents"]}
+    picked = {
+        n: (d["parent"], d["relation"], d["cancelled"], d["moved_to"]) for n, d in docs.items()
+    }
+    n = case.number
+    assert picked == {
+        "1": (None, None, False, None),
+        "2": (f"{n}-1", "forward", False, None),
+        "3": (None, None, False, None),
+        "4": (f"{n}-3", "reply", False, None),
+        "5": (None, None, True, None),
+        "6": (None, None, False, f"{other.number}-1"),
+    }
+    assert docs["4"]["replies_to"] == f"{n}-3" and docs["4"]["forwards"] is None
+    assert reply.number == f"{n}-4"
+    # Every key of the contract before these, on every document, the old number's too.
+    for d in data["documents"]:
+        assert set(d) == {
+            "number",
+            "direction",
+            "kind",
+            "subject",
+            "document_date",
+            "sent",
+            "registered_at",
+            "confidential",
+            "cancelled",
+            "parties",
+            "forwards",
+            "replies_to",
+            "attachments",
+            "parent",
+            "relation",
+            "moved_to",
+        }
+    moved_here = json.loads(runner.invoke(args=["cases", "show", other.number, "--json"]).stdout)
+    [d] = moved_here["documents"]
+    assert (d["number"], d["kind"], d["moved_to"]) == (f"{other.number}-1", "note", None)
