@@ -65,7 +65,8 @@ def cases_by_number_in(texts: Iterable[str], series: list[Series]) -> list[Case]
     return [cases[n] for n in wanted if n in cases]
 
 
-_NOT_CANCELLED = Document.cancelled_at.is_(None)
+# A cancelled document, or the number a moved one left behind, is nobody's copy.
+_NOT_CANCELLED = sa.and_(Document.cancelled_at.is_(None), Document.moved_to_id.is_(None))
 _BY_MESSAGE_IDS = (
     sa.select(Document)
     .where(Document.message_id.in_(sa.bindparam("ids", expanding=True)), _NOT_CANCELLED)

@@ -100,7 +100,8 @@ class Recognised:
     reused_ids: dict[int, Document] = field(default_factory=dict)
 
 
-_NOT_CANCELLED = Document.cancelled_at.is_(None)
+# A cancelled document, or the number a moved one left behind, is nobody's copy.
+_NOT_CANCELLED = sa.and_(Document.cancelled_at.is_(None), Document.moved_to_id.is_(None))
 _CANDIDATES = (
     sa.select(Document)
     .where(
