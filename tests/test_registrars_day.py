@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from formdata import defaults
 
 from caseapp.auth.models import Role
+from caseapp.cases.services import open_case
 from caseapp.demo import seed_bytes
 from caseapp.documents.models import Direction, Document, DocumentKind
 from caseapp.extensions import db
 from caseapp.followups.models import FollowUp
 from caseapp.mail.models import InboxItem, InboxStatus
 from caseapp.mail.parse import parse_text
-from caseapp.registry.services import create_series
+from caseapp.registry.services import create_series, get_series
 
 ANSWER_ID = "<svar-1@statenssc.se>"
 
@@ -163,6 +164,33 @@ def test_a_registrars_day(ange, client, login_as):
     db.session.refresh(promise)
     assert promise.is_open
 
+    # 5. A note registered in the wrong case is moved to the right one.
+    other = open_case(get_series("KS"), title="Bredband i Ljungaverk", actor=None)
+    db.session.commit()
+    resp = client.post(
+        f"/cases/{quote(other.number, safe='/')}/documents/new",
+        data={
+            "kind": "note",
+            "direction": "internal",
+            "subject": "Anteckning från telefonsamtal med Statens servicecenter",
+            "document_date": "2021-10-28",
+        },
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    note = _docs()[-1]
+    wrong_number = note.number
+    page = client.get(f"/documents/{quote(wrong_number, safe='/')}").get_data(as_text=True)
+    resp = client.post(
+        f"/documents/{quote(wrong_number, safe='/')}/move",
+        data=defaults(page, "/move") | {"move-to": case.number, "move-reason": "Fel ärende"},
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    db.session.expire_all()
+    moved = db.session.get(Document, note.id)
+    assert moved.case_id == case.id and moved.number == f"{case.number}-4"
+    left = db.session.scalar(sa.select(Document).where(Document.number == wrong_number))
+    assert left.moved_to_id == moved.id  # the old number stays taken and leads on
+
     # The case page shows the day's work.
     page = client.get("/cases/" + quote(case.number, safe="/")).get_data(as_text=True)
-    assert reply.number in page and original.number in page
+    assert reply.number in page and original.number in page and moved.number in page
