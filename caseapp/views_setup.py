@@ -1,9 +1,6 @@
 """Wires extensions, blueprints, error pages, template helpers and CLI into the app."""
 
-from datetime import date, datetime
-
 from flask import Flask, current_app, render_template, session
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -12,7 +9,7 @@ from caseapp.auth.permissions import Perm, can
 from caseapp.extensions import babel, csrf, login_manager, mail
 from caseapp.forms import EmptyForm
 from caseapp.links import case_url, document_url
-from caseapp.timeutil import STOCKHOLM, from_wall_clock
+from caseapp.timefmt import show_as_written, show_date, show_datetime
 
 
 def _select_locale() -> str:
@@ -21,21 +18,6 @@ def _select_locale() -> str:
     if lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def _fmt_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(STOCKHOLM).date()
-    return value.isoformat()
-
-
-def _fmt_datetime(value: datetime | None) -> str:
-    """``2021-06-07 13:42`` in Swedish time; a naive value is a Swedish wall-clock time."""
-    if value is None:
-        return ""
-    return from_wall_clock(value).astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 def init_app(app: Flask) -> None:
@@ -75,9 +57,10 @@ def init_app(app: Flask) -> None:
 
     app.add_url_rule("/", "index", lambda: app.redirect(app.url_for("cases.index")))
 
-    app.jinja_env.filters["date"] = _fmt_date
-    app.jinja_env.filters["datetime"] = _fmt_datetime
-    app.jinja_env.globals["format_datetime"] = format_datetime
+    # Dates and times read 2021-06-07 and 2021-06-07 13:42, in Swedish time, everywhere.
+    app.jinja_env.filters["date"] = show_date
+    app.jinja_env.filters["datetime"] = show_datetime
+    app.jinja_env.filters["as_written"] = show_as_written
     app.jinja_env.globals["case_url"] = case_url
     app.jinja_env.globals["document_url"] = document_url
 
