@@ -1,6 +1,6 @@
 """Directory pages: organisations, contacts and mailboxes, and merging their duplicates."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,7 +26,7 @@ from caseapp.directory.forms import (
 from caseapp.directory.models import Contact, Mailbox, MailboxKind, Organisation, OrganisationKind
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
-from caseapp.forms import show_service_error
+from caseapp.forms import form_version, show_service_error
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
@@ -144,7 +144,7 @@ def organisation_edit(id: int):
         try:
             services.update_organisation(
                 org,
-                version=_int(form.version.data),
+                version=form_version(form),
                 domains=services.parse_domains(form.domains.data),
                 name=form.name.data,
                 kind=form.kind.data,
@@ -175,7 +175,7 @@ def organisation_merge(id: int):
     keep = db.get_or_404(Organisation, form.keep.data)
     try:
         services.merge_organisations(
-            keep, duplicate, version=_int(form.version.data), actor=current_user
+            keep, duplicate, version=form_version(form), actor=current_user
         )
         db.session.commit()
     except (ServiceError, StaleDataError) as exc:
@@ -187,13 +187,6 @@ def organisation_merge(id: int):
         "success",
     )
     return redirect(url_for(".organisation", id=keep.id))
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        abort(400)
 
 
 # ---------------------------------------------------------------- contacts
@@ -294,7 +287,7 @@ def contact_edit(id: int):
         try:
             services.update_contact(
                 contact,
-                version=_int(form.version.data),
+                version=form_version(form),
                 emails=services.parse_emails(form.emails.data),
                 name=form.name.data,
                 title=form.title.data,
@@ -324,9 +317,7 @@ def contact_merge(id: int):
         return _render_contact(duplicate, form, 400)
     keep = db.get_or_404(Contact, form.keep.data)
     try:
-        services.merge_contacts(
-            keep, duplicate, version=_int(form.version.data), actor=current_user
-        )
+        services.merge_contacts(keep, duplicate, version=form_version(form), actor=current_user)
         db.session.commit()
     except (ServiceError, StaleDataError) as exc:
         db.session.rollback()
@@ -429,7 +420,7 @@ def mailbox_edit(id: int):
         try:
             services.update_mailbox(
                 box,
-                version=_int(form.version.data),
+                version=form_version(form),
                 address=form.address.data,
                 name=form.name.data,
                 kind=form.kind.data,
@@ -458,9 +449,7 @@ def mailbox_merge(id: int):
         return _render_mailbox(duplicate, form, 400)
     keep = db.get_or_404(Mailbox, form.keep.data)
     try:
-        services.merge_mailboxes(
-            keep, duplicate, version=_int(form.version.data), actor=current_user
-        )
+        services.merge_mailboxes(keep, duplicate, version=form_version(form), actor=current_user)
         db.session.commit()
     except (ServiceError, StaleDataError) as exc:
         db.session.rollback()

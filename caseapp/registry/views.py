@@ -1,6 +1,6 @@
 """Number series administration (admins only)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from caseapp.auth.permissions import Perm, require
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
-from caseapp.forms import show_service_error
+from caseapp.forms import form_version, show_service_error
 from caseapp.registry import services
 from caseapp.registry.forms import SeriesEditForm, SeriesForm
 from caseapp.registry.models import DEFAULT_FORMAT, Series
@@ -64,13 +64,9 @@ def series_edit(id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            version = int(form.version.data)
-        except ValueError:
-            abort(400)
-        try:
             services.update_series(
                 series,
-                version=version,
+                version=form_version(form),
                 name=form.name.data,
                 format_template=form.format_template.data,
                 active=form.active.data,

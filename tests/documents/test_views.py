@@ -207,8 +207,19 @@ def test_stale_correction_is_refused(client, login_as, mail_doc):
     assert client.post(doc_url(mail_doc, "/edit"), data=data).status_code == 302
     response = client.post(doc_url(mail_doc, "/edit"), data=data | {"subject": "Sen och inaktuell"})
     assert response.status_code == 409
-    assert 'value="Sen och inaktuell"' in text(response)
+    body = text(response)
+    assert 'value="Sen och inaktuell"' in body
+    assert "Someone else changed this record while you were editing it" in body
     assert reload(mail_doc).subject == "Först"
+
+
+def test_correction_with_a_tampered_version_is_stale(client, login_as, mail_doc):
+    login_as("registrar")
+    data = {"version": "x", "subject": "Ändrat", "direction": "in"}
+    response = client.post(doc_url(mail_doc, "/edit"), data=data)
+    assert response.status_code == 409
+    assert 'value="Ändrat"' in text(response)
+    assert reload(mail_doc).subject == "Etablering av statliga servicekontor"
 
 
 def test_correction_with_errors_changes_nothing(client, login_as, mail_doc):
@@ -282,7 +293,8 @@ def test_cancelled_document_cannot_be_corrected(client, login_as, mail_doc):
         doc_url(mail_doc, "/edit"),
         data={"version": reload(mail_doc).version, "subject": "X", "direction": "in"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "A cancelled document cannot be changed." in text(response)
     assert reload(mail_doc).subject != "X"
 
 
