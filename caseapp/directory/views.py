@@ -135,10 +135,11 @@ def organisation_edit(id: int):
     org = db.get_or_404(Organisation, id)
     if org.merged_into_id:
         return _merged_redirect(org, ".organisation")
+    form = OrganisationEditForm(obj=org) if request.method == "GET" else OrganisationEditForm()
     if request.method == "GET":
-        form = OrganisationEditForm(obj=org, domains="\n".join(org.email_domains))
-    else:
-        form = OrganisationEditForm()
+        # Set after: with obj= the form would fill the field from the relationship of the
+        # same name (domain rows), not from the keyword.
+        form.domains.data = "\n".join(org.email_domains)
     status = 200
     if form.validate_on_submit():
         try:
@@ -274,12 +275,11 @@ def contact_edit(id: int):
     if contact.merged_into_id:
         return _merged_redirect(contact, ".contact")
     if request.method == "GET":
-        form = _contact_form(
-            ContactEditForm,
-            obj=contact,
-            organisation_id=contact.organisation_id or NO_ORGANISATION,
-            emails="\n".join(contact.email_addresses),
-        )
+        form = _contact_form(ContactEditForm, obj=contact)
+        # Set after: with obj= the form would fill these from the contact's attributes of
+        # the same names (address rows, a null organisation), not from keywords.
+        form.organisation_id.data = contact.organisation_id or NO_ORGANISATION
+        form.emails.data = "\n".join(contact.email_addresses)
     else:
         form = _contact_form(ContactEditForm)
     status = 200
@@ -410,9 +410,9 @@ def mailbox_edit(id: int):
     if box.merged_into_id:
         return _merged_redirect(box, ".mailbox")
     if request.method == "GET":
-        form = _mailbox_form(
-            MailboxEditForm, obj=box, organisation_id=box.organisation_id or NO_ORGANISATION
-        )
+        form = _mailbox_form(MailboxEditForm, obj=box)
+        # Set after: with obj= the form would take the mailbox's own (possibly null) value.
+        form.organisation_id.data = box.organisation_id or NO_ORGANISATION
     else:
         form = _mailbox_form(MailboxEditForm)
     status = 200
