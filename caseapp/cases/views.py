@@ -9,11 +9,12 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from caseapp.audit.render import case_history
 from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, require
 from caseapp.cases.forms import CaseEditForm, CaseFilterForm, CaseForm
 from caseapp.cases.models import Case, CaseStatus
-from caseapp.cases.queries import CaseFilter, case_documents, case_history_entries, case_query
+from caseapp.cases.queries import CaseFilter, case_documents, case_query
 from caseapp.cases.services import open_case, update_case
 from caseapp.directory.models import Organisation
 from caseapp.documents.forms import DocumentForm
@@ -106,7 +107,7 @@ def show(number: str):
         case=case,
         documents=documents,
         children=children,
-        history=case_history_entries(case),
+        history=case_history(case),
     )
 
 

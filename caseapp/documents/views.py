@@ -24,9 +24,7 @@ from caseapp.cases.forms import STATUS_LABELS
 from caseapp.cases.queries import document_children
 from caseapp.documents import filestore
 from caseapp.documents.forms import (
-    AUDIT_ACTION_LABELS,
     DIRECTION_LABELS,
-    FIELD_LABELS,
     KIND_LABELS,
     ROLE_LABELS,
     CancelForm,
@@ -55,14 +53,12 @@ def organisation_url(organisation) -> str | None:
 
 
 def template_labels() -> dict:
-    """Context for case and document templates: enum values and audit keys as words."""
+    """Context for case and document templates: enum values as words, directory links."""
     return {
         "status_labels": STATUS_LABELS,
         "direction_labels": DIRECTION_LABELS,
         "kind_labels": KIND_LABELS,
         "role_labels": ROLE_LABELS,
-        "audit_action_labels": AUDIT_ACTION_LABELS,
-        "field_labels": FIELD_LABELS,
         "party_url": party_url,
         "organisation_url": organisation_url,
     }

@@ -632,4 +632,4 @@ def test_history_names_follow_up_assignees_and_actions(client, login_as, factory
     assert "assignee_user_id" not in page
     flat = " ".join(page.split())
     assert f"Assigned to:</span> <ins>{user.name}</ins>" in flat
-    assert "Created" in flat
+    assert "Added the follow-up “Återkomma”" in flat
