@@ -6,9 +6,12 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.auth.permissions import Perm, can
+from caseapp.cases import services as case_services
+from caseapp.documents import merges as document_merges
 from caseapp.extensions import babel, csrf, login_manager, mail
 from caseapp.forms import EmptyForm
 from caseapp.links import case_url, document_url
+from caseapp.signals import contact_merged, mailbox_merged, organisation_merged
 from caseapp.timefmt import show_as_written, show_date, show_datetime
 
 
@@ -18,6 +21,15 @@ def _select_locale() -> str:
     if lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _connect_merge_receivers() -> None:
+    """Rows that point at a merged directory record follow it to the record kept: each
+    feature that owns such rows moves its own (the directory knows none of them)."""
+    organisation_merged.connect(case_services.follow_merged_organisation)
+    organisation_merged.connect(document_merges.follow_merged_organisation)
+    contact_merged.connect(document_merges.follow_merged_contact)
+    mailbox_merged.connect(document_merges.follow_merged_mailbox)
 
 
 def init_app(app: Flask) -> None:
@@ -54,6 +66,7 @@ def init_app(app: Flask) -> None:
 
     init_followups(app)
     init_notifications(app)
+    _connect_merge_receivers()
 
     app.add_url_rule("/", "index", lambda: app.redirect(app.url_for("cases.index")))
 

@@ -1,4 +1,4 @@
-"""Read-side queries for cases: lists with filters, a case's documents, choices.
+"""Read-side queries for cases: lists with filters, an organisation's cases, choices.
 
 Nothing here writes; every function is safe to call from a GET view.
 """
@@ -8,10 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from caseapp.auth.models import User
+from caseapp.auth.models import Role, User
 from caseapp.cases.models import Case, CaseStatus
 from caseapp.directory.models import Organisation
-from caseapp.documents.models import Document, Party
 from caseapp.extensions import db
 from caseapp.programmes.models import Programme
 from caseapp.registry.models import Series
@@ -62,37 +61,31 @@ def case_query(f: CaseFilter) -> sa.Select:
     return stmt.order_by(*SORTS.get(f.sort, SORTS["number"]))
 
 
-def case_documents(case: Case) -> list[Document]:
-    """The case's documents, oldest first, with parties, attachments and parents loaded."""
-    return list(
-        db.session.scalars(
-            sa.select(Document)
-            .where(Document.case_id == case.id)
-            .options(
-                selectinload(Document.parties).selectinload(Party.contact),
-                selectinload(Document.parties).selectinload(Party.mailbox),
-                selectinload(Document.attachments),
-                selectinload(Document.parent),
-                selectinload(Document.registered_by),
-                selectinload(Document.cancelled_by),
-            )
-            .order_by(Document.seq)
-        )
+def case_counts(organisation_ids: list[int]) -> dict[int, int]:
+    """How many cases each organisation has, in one query (organisations without any are
+    left out)."""
+    if not organisation_ids:
+        return {}
+    result = db.session.execute(
+        sa.select(Case.organisation_id, sa.func.count(Case.id))
+        .where(Case.organisation_id.in_(organisation_ids))
+        .group_by(Case.organisation_id)
     )
+    return {org_id: n for org_id, n in result}
 
 
-def document_children(doc: Document) -> list[Document]:
-    """Documents that forward or reply to ``doc`` (oldest first)."""
+def organisation_cases(org: Organisation) -> list[Case]:
+    """The organisation's cases, newest number first."""
     return list(
         db.session.scalars(
-            sa.select(Document).where(Document.parent_id == doc.id).order_by(Document.seq)
+            sa.select(Case)
+            .where(Case.organisation_id == org.id)
+            .order_by(Case.year.desc(), Case.seq.desc())
         )
     )
 
 
 def officers() -> list[User]:
-    from caseapp.auth.models import Role
-
     return list(
         db.session.scalars(
             sa.select(User)

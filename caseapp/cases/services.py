@@ -139,3 +139,17 @@ def update_case(case: Case, *, version: int, actor: User | None, **fields) -> Ca
         record("update", case, actor=actor, case_id=case.id, before=b, after=a)
         db.session.flush()
     return case
+
+
+def follow_merged_organisation(_sender=None, *, keep, duplicate, **_kwargs) -> dict[str, int]:
+    """Receiver of ``organisation_merged``: the duplicate's cases belong to ``keep`` now.
+
+    Each moved case gets a new version, so an edit form opened before the merge cannot put
+    the old organisation back.
+    """
+    result = db.session.execute(
+        sa.update(Case)
+        .where(Case.organisation_id == duplicate.id)
+        .values(organisation_id=keep.id, version=Case.version + 1)
+    )
+    return {"cases": result.rowcount}

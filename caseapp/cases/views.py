@@ -14,10 +14,11 @@ from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, require
 from caseapp.cases.forms import CaseEditForm, CaseFilterForm, CaseForm
 from caseapp.cases.models import Case, CaseStatus
-from caseapp.cases.queries import CaseFilter, case_documents, case_query
+from caseapp.cases.queries import CaseFilter, case_query
 from caseapp.cases.services import open_case, update_case
 from caseapp.directory.models import Organisation
 from caseapp.documents.forms import DocumentForm
+from caseapp.documents.queries import case_documents
 from caseapp.documents.services import register_document
 from caseapp.documents.views import template_labels
 from caseapp.errors import ServiceError

@@ -7,6 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from caseapp.auth.permissions import Perm, require
+from caseapp.cases.queries import case_counts, organisation_cases
 from caseapp.directory import services
 from caseapp.directory.forms import (
     MAILBOX_KIND_LABELS,
@@ -24,6 +25,7 @@ from caseapp.directory.forms import (
     organisation_choices,
 )
 from caseapp.directory.models import Contact, Mailbox, MailboxKind, Organisation, OrganisationKind
+from caseapp.documents.queries import party_documents
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.forms import form_version, show_service_error
@@ -64,11 +66,14 @@ def _merged_redirect(obj, endpoint: str):
 def organisations():
     form = OrganisationSearchForm(request.args)
     form.validate()
-    pagination, rows = services.list_organisations(
+    pagination = services.list_organisations(
         form.q.data if not form.q.errors else None, form.kind.data or None, page=_page()
     )
     return render_template(
-        "directory/organisations.html", form=form, pagination=pagination, rows=rows
+        "directory/organisations.html",
+        form=form,
+        pagination=pagination,
+        case_counts=case_counts([o.id for o in pagination.items]),
     )
 
 
@@ -115,7 +120,7 @@ def _render_organisation(org: Organisation, merge_form: MergeForm, status: int =
         kept=db.session.get(Organisation, org.merged_into_id) if org.merged_into_id else None,
         contacts=services.active_contacts(org),
         mailboxes=services.active_mailboxes(org),
-        cases=services.organisation_cases(org),
+        cases=organisation_cases(org),
         merge_form=merge_form,
     ), status
 
@@ -254,7 +259,7 @@ def _render_contact(contact: Contact, merge_form: MergeForm, status: int = 200):
         "directory/contact.html",
         contact=contact,
         kept=db.session.get(Contact, contact.merged_into_id) if contact.merged_into_id else None,
-        documents=services.party_documents(contact_id=contact.id),
+        documents=party_documents(contact_id=contact.id),
         merge_form=merge_form,
     ), status
 
@@ -389,7 +394,7 @@ def _render_mailbox(box: Mailbox, merge_form: MergeForm, status: int = 200):
         "directory/mailbox.html",
         mailbox=box,
         kept=db.session.get(Mailbox, box.merged_into_id) if box.merged_into_id else None,
-        documents=services.party_documents(mailbox_id=box.id),
+        documents=party_documents(mailbox_id=box.id),
         merge_form=merge_form,
     ), status
 

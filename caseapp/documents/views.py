@@ -21,7 +21,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.auth.permissions import Perm, require
 from caseapp.cases.forms import STATUS_LABELS
-from caseapp.cases.queries import document_children
 from caseapp.documents import filestore
 from caseapp.documents.forms import (
     DIRECTION_LABELS,
@@ -31,6 +30,7 @@ from caseapp.documents.forms import (
     DocumentEditForm,
 )
 from caseapp.documents.models import Attachment, Document, Party
+from caseapp.documents.queries import document_children
 from caseapp.documents.services import cancel_document, update_document
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
