@@ -18,3 +18,12 @@ document_cancelled = _signals.signal("document-cancelled")
 document_moved = _signals.signal("document-moved")
 #: sent with ``case=…, actor=…`` after a case is opened and flushed
 case_opened = _signals.signal("case-opened")
+
+# A directory record merged into another: the rows of other features that point at the
+# duplicate must follow. The directory knows none of them; each feature's receiver moves its
+# own rows (in the merging transaction) and returns ``{what: how many}``, which the merge
+# adds to the counts it returns. Sent with ``keep=…, duplicate=…`` before the duplicate is
+# marked merged. The app connects the receivers (``caseapp.views_setup``).
+organisation_merged = _signals.signal("organisation-merged")
+contact_merged = _signals.signal("contact-merged")
+mailbox_merged = _signals.signal("mailbox-merged")

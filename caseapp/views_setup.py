@@ -1,18 +1,20 @@
 """Wires extensions, blueprints, error pages, template helpers and CLI into the app."""
 
-from datetime import date, datetime
-
 from flask import Flask, current_app, redirect, render_template, session
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.auth.permissions import Perm, can
+from caseapp.cases import services as case_services
+from caseapp.documents import merges as document_merges
 from caseapp.extensions import babel, csrf, login_manager, mail
+from caseapp.followups import services as followup_services
 from caseapp.forms import EmptyForm
 from caseapp.links import case_url, document_url, start_url
-from caseapp.timeutil import STOCKHOLM, from_wall_clock
+from caseapp.notifications import outbox
+from caseapp.signals import contact_merged, document_moved, mailbox_merged, organisation_merged
+from caseapp.timefmt import show_as_written, show_date, show_datetime
 
 
 def _select_locale() -> str:
@@ -23,19 +25,16 @@ def _select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _fmt_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(STOCKHOLM).date()
-    return value.isoformat()
-
-
-def _fmt_datetime(value: datetime | None) -> str:
-    """``2021-06-07 13:42`` in Swedish time; a naive value is a Swedish wall-clock time."""
-    if value is None:
-        return ""
-    return from_wall_clock(value).astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+def _connect_followers() -> None:
+    """Rows that point at a merged directory record follow it to the record kept, and rows
+    about a document moved to another case follow it there: each feature that owns such
+    rows moves its own (the directory and the documents know none of them)."""
+    organisation_merged.connect(case_services.follow_merged_organisation)
+    organisation_merged.connect(document_merges.follow_merged_organisation)
+    contact_merged.connect(document_merges.follow_merged_contact)
+    mailbox_merged.connect(document_merges.follow_merged_mailbox)
+    document_moved.connect(followup_services.follow_moved_documents)
+    document_moved.connect(outbox.follow_moved_documents)
 
 
 def _start_page():
@@ -79,12 +78,14 @@ def init_app(app: Flask) -> None:
 
     init_followups(app)
     init_notifications(app)
+    _connect_followers()
 
     app.add_url_rule("/", "index", _start_page)
 
-    app.jinja_env.filters["date"] = _fmt_date
-    app.jinja_env.filters["datetime"] = _fmt_datetime
-    app.jinja_env.globals["format_datetime"] = format_datetime
+    # Dates and times read 2021-06-07 and 2021-06-07 13:42, in Swedish time, everywhere.
+    app.jinja_env.filters["date"] = show_date
+    app.jinja_env.filters["datetime"] = show_datetime
+    app.jinja_env.filters["as_written"] = show_as_written
     app.jinja_env.globals["case_url"] = case_url
     app.jinja_env.globals["document_url"] = document_url
 

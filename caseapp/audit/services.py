@@ -2,11 +2,16 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from caseapp.audit.models import AuditEvent
-from caseapp.auth.models import User
 from caseapp.extensions import db
+
+
+class Actor(Protocol):
+    """Who acts: a user, of whom the log keeps only the id (the log depends on no feature)."""
+
+    id: int
 
 
 def _jsonable(value: Any) -> Any:
@@ -32,7 +37,7 @@ def event_values(
     action: str,
     entity: Any,
     *,
-    actor: User | None,
+    actor: Actor | None,
     case_id: int | None = None,
     summary: str | None = None,
     before: dict | None = None,

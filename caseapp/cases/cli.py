@@ -4,10 +4,11 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from caseapp.cases.queries import CaseFilter, case_documents, case_query
+from caseapp.cases.queries import CaseFilter, case_query
 from caseapp.cases.serialize import case_dict, case_summary
 from caseapp.cases.services import get_case, open_case
 from caseapp.directory.models import Organisation
+from caseapp.documents.queries import case_documents
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.registry.services import get_series

@@ -1,21 +1,18 @@
-"""Read-side queries for cases: lists with filters, a case's documents and history.
+"""Read-side queries for cases: lists with filters, an organisation's cases, choices.
 
 Nothing here writes; every function is safe to call from a GET view.
 """
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from caseapp.audit.models import AuditEvent
-from caseapp.auth.models import User
+from caseapp.auth.models import Role, User
 from caseapp.cases.models import Case, CaseStatus
 from caseapp.directory.models import Organisation
-from caseapp.documents.models import Document, Party
 from caseapp.extensions import db
-from caseapp.programmes.models import Programme, Round
+from caseapp.programmes.models import Programme
 from caseapp.registry.models import Series
 
 SORTS = {
@@ -64,118 +61,31 @@ def case_query(f: CaseFilter) -> sa.Select:
     return stmt.order_by(*SORTS.get(f.sort, SORTS["number"]))
 
 
-def case_documents(case: Case) -> list[Document]:
-    """The case's documents, oldest first, with parties, attachments and parents loaded."""
+def case_counts(organisation_ids: list[int]) -> dict[int, int]:
+    """How many cases each organisation has, in one query (organisations without any are
+    left out)."""
+    if not organisation_ids:
+        return {}
+    result = db.session.execute(
+        sa.select(Case.organisation_id, sa.func.count(Case.id))
+        .where(Case.organisation_id.in_(organisation_ids))
+        .group_by(Case.organisation_id)
+    )
+    return {org_id: n for org_id, n in result}
+
+
+def organisation_cases(org: Organisation) -> list[Case]:
+    """The organisation's cases, newest number first."""
     return list(
         db.session.scalars(
-            sa.select(Document)
-            .where(Document.case_id == case.id)
-            .options(
-                selectinload(Document.parties).selectinload(Party.contact),
-                selectinload(Document.parties).selectinload(Party.mailbox),
-                selectinload(Document.attachments),
-                selectinload(Document.parent),
-                selectinload(Document.registered_by),
-                selectinload(Document.cancelled_by),
-            )
-            .order_by(Document.seq)
+            sa.select(Case)
+            .where(Case.organisation_id == org.id)
+            .order_by(Case.year.desc(), Case.seq.desc())
         )
     )
-
-
-def document_children(doc: Document) -> list[Document]:
-    """Documents that forward or reply to ``doc`` (oldest first)."""
-    return list(
-        db.session.scalars(
-            sa.select(Document).where(Document.parent_id == doc.id).order_by(Document.seq)
-        )
-    )
-
-
-def case_history(case: Case) -> list[AuditEvent]:
-    """The case's audit events, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(AuditEvent)
-            .where(AuditEvent.case_id == case.id)
-            .options(selectinload(AuditEvent.actor))
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        )
-    )
-
-
-@dataclass
-class Change:
-    field: str
-    before: Any
-    after: Any
-
-
-@dataclass
-class HistoryEntry:
-    event: AuditEvent
-    changes: list[Change] = field(default_factory=list)
-
-
-# Audit rows store ids; a reader wants names. (model, attribute shown)
-_REFERENCES: dict[str, tuple[type, str]] = {
-    "organisation_id": (Organisation, "name"),
-    "officer_id": (User, "name"),
-    "programme_id": (Programme, "name"),
-    "round_id": (Round, "name"),
-    "assignee_user_id": (User, "name"),
-}
-
-
-def _names(events: list[AuditEvent]) -> dict[str, dict[int, str]]:
-    wanted: dict[str, set[int]] = {k: set() for k in _REFERENCES}
-    for ev in events:
-        for side in (ev.before or {}, ev.after or {}):
-            for key in wanted:
-                if isinstance(side.get(key), int):
-                    wanted[key].add(side[key])
-    names: dict[str, dict[int, str]] = {}
-    for key, ids in wanted.items():
-        model, attr = _REFERENCES[key]
-        names[key] = (
-            dict(
-                db.session.execute(
-                    sa.select(model.id, getattr(model, attr)).where(model.id.in_(ids))
-                ).all()
-            )
-            if ids
-            else {}
-        )
-    return names
-
-
-def case_history_entries(case: Case) -> list[HistoryEntry]:
-    """The case's audit history, newest first, each with its changed fields before → after.
-
-    Referenced ids (organisation, officer, programme, round) are shown by name; an id whose
-    row has gone is shown as the id.
-    """
-    events = case_history(case)
-    names = _names(events)
-    entries = []
-    for ev in events:
-        before, after = ev.before or {}, ev.after or {}
-        changes = []
-        for key in list(dict.fromkeys([*before, *after])):
-            b, a = before.get(key), after.get(key)
-            if key in names:
-                b = names[key].get(b, b) if b is not None else None
-                a = names[key].get(a, a) if a is not None else None
-            if ev.before is None and a in (None, "", False, []):
-                continue  # a creation lists what was set, not every empty field
-            changes.append(Change(key, b, a))
-        entries.append(HistoryEntry(ev, changes))
-    return entries
 
 
 def officers() -> list[User]:
-    from caseapp.auth.models import Role
-
     return list(
         db.session.scalars(
             sa.select(User)

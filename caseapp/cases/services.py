@@ -28,7 +28,17 @@ CASE_FIELDS = [
 ]
 
 
+# Free texts of a case, kept as typed but for the line ends (a browser sends CRLF, the
+# command line LF) and blanks around them, so saving a form unchanged changes nothing.
+TEXT_FIELDS = ("public_title", "description", "legal_basis")
+
 _BY_NUMBER = sa.select(Case).where(Case.number == sa.bindparam("number"))  # built once
+
+
+def _text(value: str | None) -> str | None:
+    """A free text as stored: LF line ends, no blanks around it, None when empty."""
+    text = "\n".join((value or "").strip().splitlines())
+    return text or None
 
 
 def get_case(number: str) -> Case | None:
@@ -71,12 +81,12 @@ def open_case(
         seq=seq,
         number=series.format_number(year, seq),
         title=title.strip(),
-        public_title=(public_title or "").strip() or None,
-        description=description or None,
+        public_title=_text(public_title),
+        description=_text(description),
         organisation=organisation,
         officer=officer,
         confidential=confidential,
-        legal_basis=legal_basis or None,
+        legal_basis=_text(legal_basis),
         programme_id=programme_id,
         round_id=round_id,
         created_by=actor,
@@ -99,7 +109,9 @@ def open_case(
 def update_case(case: Case, *, version: int, actor: User | None, **fields) -> Case:
     """Change a case's metadata; an edit based on an older version raises StaleEdit.
 
-    Closing sets ``closed_at``; reopening clears it. Only changed fields are audited.
+    Closing sets ``closed_at``; reopening clears it. Only changed fields are audited, and a
+    save that changes nothing records nothing: a free text that differs only in its line
+    ends or surrounding blanks is the same text.
     """
     if case.version != version:
         raise StaleEdit(N_("The case was changed by someone else meanwhile."))
@@ -107,6 +119,14 @@ def update_case(case: Case, *, version: int, actor: User | None, **fields) -> Ca
     for key, value in fields.items():
         if key not in CASE_FIELDS:
             raise ValueError(f"unknown case field {key}")
+        if key in TEXT_FIELDS:
+            value = _text(value)
+            if value == _text(getattr(case, key)):
+                continue  # the same text; what is stored stays as it is
+        elif key == "title":
+            value = (value or "").strip()
+            if not value:
+                raise ServiceError(N_("A case needs a title."), field="title")
         setattr(case, key, value)
     if case.confidential and not (case.legal_basis or "").strip():
         raise ServiceError(N_("A confidential case needs its legal basis."), field="legal_basis")
@@ -119,3 +139,17 @@ def update_case(case: Case, *, version: int, actor: User | None, **fields) -> Ca
         record("update", case, actor=actor, case_id=case.id, before=b, after=a)
         db.session.flush()
     return case
+
+
+def follow_merged_organisation(_sender=None, *, keep, duplicate, **_kwargs) -> dict[str, int]:
+    """Receiver of ``organisation_merged``: the duplicate's cases belong to ``keep`` now.
+
+    Each moved case gets a new version, so an edit form opened before the merge cannot put
+    the old organisation back.
+    """
+    result = db.session.execute(
+        sa.update(Case)
+        .where(Case.organisation_id == duplicate.id)
+        .values(organisation_id=keep.id, version=Case.version + 1)
+    )
+    return {"cases": result.rowcount}

@@ -9,19 +9,21 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from caseapp.audit.render import case_history
 from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, require
 from caseapp.cases.forms import CaseEditForm, CaseFilterForm, CaseForm
 from caseapp.cases.models import Case, CaseStatus
-from caseapp.cases.queries import CaseFilter, case_documents, case_history_entries, case_query
+from caseapp.cases.queries import CaseFilter, case_query
 from caseapp.cases.services import open_case, update_case
 from caseapp.directory.models import Organisation
 from caseapp.documents.forms import DocumentForm
+from caseapp.documents.queries import case_documents
 from caseapp.documents.services import register_document
 from caseapp.documents.views import template_labels
-from caseapp.errors import ServiceError, StaleEdit
+from caseapp.errors import ServiceError
 from caseapp.extensions import db
-from caseapp.forms import form_version
+from caseapp.forms import form_version, show_service_error
 from caseapp.registry.models import Series
 from caseapp.timeutil import local_today
 
@@ -106,7 +108,7 @@ def show(number: str):
         case=case,
         documents=documents,
         children=children,
-        history=case_history_entries(case),
+        history=case_history(case),
     )
 
 
@@ -129,8 +131,7 @@ def new():
             )
         except ServiceError as exc:
             db.session.rollback()
-            flash(_("Nothing was saved: %(reason)s", reason=exc.message()), "error")
-            status = 400
+            status = show_service_error(form, exc)
         else:
             number = case.number
             db.session.commit()
@@ -159,20 +160,9 @@ def edit(number: str):
         try:
             update_case(case, version=form_version(form), actor=_actor(), **fields)
             db.session.flush()
-        except (StaleEdit, StaleDataError):
+        except (ServiceError, StaleDataError) as exc:
             db.session.rollback()
-            flash(
-                _(
-                    "Someone else changed this case while you were editing it. Your changes "
-                    "were not saved. Open the case again to see the current version."
-                ),
-                "error",
-            )
-            status = 409
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(_("Nothing was saved: %(reason)s", reason=exc.message()), "error")
-            status = 400
+            status = show_service_error(form, exc)
         else:
             db.session.commit()
             flash(_("Case %(number)s was saved.", number=number), "success")
@@ -199,8 +189,7 @@ def new_document(number: str):
             doc = register_document(case, form.draft(parent), actor=_actor())
         except ServiceError as exc:
             db.session.rollback()
-            flash(_("Nothing was registered: %(reason)s", reason=exc.message()), "error")
-            status = 400
+            status = show_service_error(form, exc)
         else:
             doc_number, seq = doc.number, doc.seq
             db.session.commit()

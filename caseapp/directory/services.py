@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from blinker import NamedSignal
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -27,6 +28,7 @@ from caseapp.directory.models import (
 )
 from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
+from caseapp.signals import contact_merged, mailbox_merged, organisation_merged
 
 ORG_FIELDS = ["kind", "name", "org_number", "municipality_code"]
 CONTACT_FIELDS = ["name", "title", "phone", "organisation_id"]
@@ -208,19 +210,12 @@ def _icontains(column, text: str):
     )
 
 
-@dataclass
-class OrganisationRow:
-    organisation: Organisation
-    case_count: int
-
-
 def list_organisations(
     text: str | None = None, kind: str | None = None, page: int = 1, per_page: int = 50
 ):
     """A page of organisations that have not been merged away, filtered and sorted by name.
 
     ``text`` matches the name, an e-mail domain or the start of the municipality code.
-    Returns the pagination object and, for its items, rows with the number of cases.
     """
     stmt = (
         sa.select(Organisation)
@@ -243,24 +238,7 @@ def list_organisations(
                 ),
             )
         )
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    counts = case_counts([o.id for o in pagination.items])
-    rows = [OrganisationRow(o, counts.get(o.id, 0)) for o in pagination.items]
-    return pagination, rows
-
-
-def case_counts(organisation_ids: list[int]) -> dict[int, int]:
-    """How many cases each organisation has, in one query."""
-    from caseapp.cases.models import Case
-
-    if not organisation_ids:
-        return {}
-    result = db.session.execute(
-        sa.select(Case.organisation_id, sa.func.count(Case.id))
-        .where(Case.organisation_id.in_(organisation_ids))
-        .group_by(Case.organisation_id)
-    )
-    return {org_id: n for org_id, n in result}
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def organisation_choices(exclude_id: int | None = None) -> list[Organisation]:
@@ -273,19 +251,6 @@ def organisation_choices(exclude_id: int | None = None) -> list[Organisation]:
     if exclude_id is not None:
         stmt = stmt.where(Organisation.id != exclude_id)
     return list(db.session.scalars(stmt))
-
-
-def organisation_cases(org: Organisation) -> list:
-    """The organisation's cases, newest number first."""
-    from caseapp.cases.models import Case
-
-    return list(
-        db.session.scalars(
-            sa.select(Case)
-            .where(Case.organisation_id == org.id)
-            .order_by(Case.year.desc(), Case.seq.desc())
-        )
-    )
 
 
 def active_contacts(org: Organisation) -> list[Contact]:
@@ -376,19 +341,17 @@ def mailbox_choices(exclude_id: int | None = None) -> list[Mailbox]:
     return list(db.session.scalars(stmt))
 
 
-def party_documents(*, contact_id: int | None = None, mailbox_id: int | None = None) -> list:
-    """Documents where the contact (or mailbox) is a party, newest first, each once."""
-    from caseapp.documents.models import Document, Party
+# ---------------------------------------------------------------- merging
 
-    stmt = sa.select(Document).join(Party, Party.document_id == Document.id)
-    if contact_id is not None:
-        stmt = stmt.where(Party.contact_id == contact_id)
-    elif mailbox_id is not None:
-        stmt = stmt.where(Party.mailbox_id == mailbox_id)
-    else:
-        return []
-    stmt = stmt.distinct().order_by(Document.registered_at.desc(), Document.id.desc())
-    return list(db.session.scalars(stmt))
+
+def _moved_elsewhere(signal: NamedSignal, keep, duplicate) -> dict[str, int]:
+    """Let the features whose rows point at ``duplicate`` move them to ``keep``; how many
+    rows of each kind they moved."""
+    moved: dict[str, int] = {}
+    for _receiver, counts in signal.send(keep=keep, duplicate=duplicate):
+        for what, n in (counts or {}).items():
+            moved[what] = moved.get(what, 0) + n
+    return moved
 
 
 # ---------------------------------------------------------------- organisations
@@ -493,16 +456,15 @@ def merge_organisations(
 ) -> dict[str, int]:
     """Move everything that points at ``duplicate`` to ``keep`` and retire the duplicate.
 
-    Cases, contacts, mailboxes, parties and e-mail domains follow; empty fields of ``keep``
-    (org number, municipality code) are filled from the duplicate. The duplicate stays as a
-    row that points at ``keep``, so old audit entries and links still resolve, and lists
-    hide it. Moved rows get a new version, so a form opened on them before the merge cannot
-    point them back. ``version`` (the duplicate's, as the user saw it) refuses a stale merge.
-    Returns how many rows of each kind moved; both organisations get an audit event.
+    Contacts, mailboxes and e-mail domains follow, and so do the rows of other features
+    that point at it (cases, document parties: their receivers of ``organisation_merged``);
+    empty fields of ``keep`` (org number, municipality code) are filled from the duplicate.
+    The duplicate stays as a row that points at ``keep``, so old audit entries and links
+    still resolve, and lists hide it. Moved rows get a new version, so a form opened on them
+    before the merge cannot point them back. ``version`` (the duplicate's, as the user saw
+    it) refuses a stale merge. Returns how many rows of each kind moved; both organisations
+    get an audit event.
     """
-    from caseapp.cases.models import Case
-    from caseapp.documents.models import Party
-
     if version is not None and duplicate.version != version:
         raise StaleEdit(N_("The organisation was changed by someone else meanwhile."))
     if keep.id == duplicate.id:
@@ -516,19 +478,14 @@ def merge_organisations(
             name=keep.name,
         )
     moved: dict[str, int] = {}
-    for model in (Case, Contact, Mailbox):
+    for model in (Contact, Mailbox):
         result = db.session.execute(
             sa.update(model)
             .where(model.organisation_id == duplicate.id)
             .values(organisation_id=keep.id, version=model.version + 1)
         )
         moved[model.__tablename__] = result.rowcount
-    result = db.session.execute(
-        sa.update(Party)
-        .where(Party.organisation_id == duplicate.id)
-        .values(organisation_id=keep.id)
-    )
-    moved["parties"] = result.rowcount
+    moved |= _moved_elsewhere(organisation_merged, keep, duplicate)
     # Earlier duplicates of the duplicate now point straight at the survivor.
     db.session.execute(
         sa.update(Organisation)
@@ -659,11 +616,11 @@ def merge_contacts(
 ) -> dict[str, int]:
     """Move the duplicate's addresses and party links to ``keep``; the duplicate is retired.
 
-    Empty fields of ``keep`` (title, phone, organisation) are filled from the duplicate.
-    Both contacts get an audit event; returns how many parties and addresses moved.
+    The rows of other features that point at it follow (document parties: the receivers of
+    ``contact_merged``). Empty fields of ``keep`` (title, phone, organisation) are filled
+    from the duplicate. Both contacts get an audit event; returns how many parties and
+    addresses moved.
     """
-    from caseapp.documents.models import Party
-
     if version is not None and duplicate.version != version:
         raise StaleEdit(N_("The contact was changed by someone else meanwhile."))
     if keep.id == duplicate.id:
@@ -676,10 +633,7 @@ def merge_contacts(
             field="keep",
             name=keep.name,
         )
-    result = db.session.execute(
-        sa.update(Party).where(Party.contact_id == duplicate.id).values(contact_id=keep.id)
-    )
-    moved = {"parties": result.rowcount}
+    moved = _moved_elsewhere(contact_merged, keep, duplicate)
     db.session.execute(
         sa.update(Contact)
         .where(Contact.merged_into_id == duplicate.id)
@@ -770,10 +724,10 @@ def merge_mailboxes(
     """Move the duplicate's party links to ``keep`` and retire the duplicate.
 
     The duplicate keeps its address (addresses are unique) but ``mailbox_for_email`` leads
-    from it to ``keep``, so mail to the old address is filed under the kept mailbox.
+    from it to ``keep``, so mail to the old address is filed under the kept mailbox. The
+    rows of other features that point at it follow (document parties: the receivers of
+    ``mailbox_merged``).
     """
-    from caseapp.documents.models import Party
-
     if version is not None and duplicate.version != version:
         raise StaleEdit(N_("The mailbox was changed by someone else meanwhile."))
     if keep.id == duplicate.id:
@@ -786,10 +740,7 @@ def merge_mailboxes(
             field="keep",
             address=keep.address,
         )
-    result = db.session.execute(
-        sa.update(Party).where(Party.mailbox_id == duplicate.id).values(mailbox_id=keep.id)
-    )
-    moved = {"parties": result.rowcount}
+    moved = _moved_elsewhere(mailbox_merged, keep, duplicate)
     db.session.execute(
         sa.update(Mailbox)
         .where(Mailbox.merged_into_id == duplicate.id)

@@ -1,12 +1,13 @@
 """Directory pages: organisations, contacts and mailboxes, and merging their duplicates."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from caseapp.auth.permissions import Perm, require
+from caseapp.cases.queries import case_counts, organisation_cases
 from caseapp.directory import services
 from caseapp.directory.forms import (
     MAILBOX_KIND_LABELS,
@@ -24,9 +25,10 @@ from caseapp.directory.forms import (
     organisation_choices,
 )
 from caseapp.directory.models import Contact, Mailbox, MailboxKind, Organisation, OrganisationKind
+from caseapp.documents.queries import party_documents
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
-from caseapp.forms import show_service_error
+from caseapp.forms import form_version, show_service_error
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
@@ -64,11 +66,14 @@ def _merged_redirect(obj, endpoint: str):
 def organisations():
     form = OrganisationSearchForm(request.args)
     form.validate()
-    pagination, rows = services.list_organisations(
+    pagination = services.list_organisations(
         form.q.data if not form.q.errors else None, form.kind.data or None, page=_page()
     )
     return render_template(
-        "directory/organisations.html", form=form, pagination=pagination, rows=rows
+        "directory/organisations.html",
+        form=form,
+        pagination=pagination,
+        case_counts=case_counts([o.id for o in pagination.items]),
     )
 
 
@@ -115,7 +120,7 @@ def _render_organisation(org: Organisation, merge_form: MergeForm, status: int =
         kept=db.session.get(Organisation, org.merged_into_id) if org.merged_into_id else None,
         contacts=services.active_contacts(org),
         mailboxes=services.active_mailboxes(org),
-        cases=services.organisation_cases(org),
+        cases=organisation_cases(org),
         merge_form=merge_form,
     ), status
 
@@ -135,16 +140,17 @@ def organisation_edit(id: int):
     org = db.get_or_404(Organisation, id)
     if org.merged_into_id:
         return _merged_redirect(org, ".organisation")
+    form = OrganisationEditForm(obj=org) if request.method == "GET" else OrganisationEditForm()
     if request.method == "GET":
-        form = OrganisationEditForm(obj=org, domains="\n".join(org.email_domains))
-    else:
-        form = OrganisationEditForm()
+        # Set after: with obj= the form would fill the field from the relationship of the
+        # same name (domain rows), not from the keyword.
+        form.domains.data = "\n".join(org.email_domains)
     status = 200
     if form.validate_on_submit():
         try:
             services.update_organisation(
                 org,
-                version=_int(form.version.data),
+                version=form_version(form),
                 domains=services.parse_domains(form.domains.data),
                 name=form.name.data,
                 kind=form.kind.data,
@@ -175,7 +181,7 @@ def organisation_merge(id: int):
     keep = db.get_or_404(Organisation, form.keep.data)
     try:
         services.merge_organisations(
-            keep, duplicate, version=_int(form.version.data), actor=current_user
+            keep, duplicate, version=form_version(form), actor=current_user
         )
         db.session.commit()
     except (ServiceError, StaleDataError) as exc:
@@ -187,13 +193,6 @@ def organisation_merge(id: int):
         "success",
     )
     return redirect(url_for(".organisation", id=keep.id))
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        abort(400)
 
 
 # ---------------------------------------------------------------- contacts
@@ -260,7 +259,7 @@ def _render_contact(contact: Contact, merge_form: MergeForm, status: int = 200):
         "directory/contact.html",
         contact=contact,
         kept=db.session.get(Contact, contact.merged_into_id) if contact.merged_into_id else None,
-        documents=services.party_documents(contact_id=contact.id),
+        documents=party_documents(contact_id=contact.id),
         merge_form=merge_form,
     ), status
 
@@ -281,12 +280,11 @@ def contact_edit(id: int):
     if contact.merged_into_id:
         return _merged_redirect(contact, ".contact")
     if request.method == "GET":
-        form = _contact_form(
-            ContactEditForm,
-            obj=contact,
-            organisation_id=contact.organisation_id or NO_ORGANISATION,
-            emails="\n".join(contact.email_addresses),
-        )
+        form = _contact_form(ContactEditForm, obj=contact)
+        # Set after: with obj= the form would fill these from the contact's attributes of
+        # the same names (address rows, a null organisation), not from keywords.
+        form.organisation_id.data = contact.organisation_id or NO_ORGANISATION
+        form.emails.data = "\n".join(contact.email_addresses)
     else:
         form = _contact_form(ContactEditForm)
     status = 200
@@ -294,7 +292,7 @@ def contact_edit(id: int):
         try:
             services.update_contact(
                 contact,
-                version=_int(form.version.data),
+                version=form_version(form),
                 emails=services.parse_emails(form.emails.data),
                 name=form.name.data,
                 title=form.title.data,
@@ -324,9 +322,7 @@ def contact_merge(id: int):
         return _render_contact(duplicate, form, 400)
     keep = db.get_or_404(Contact, form.keep.data)
     try:
-        services.merge_contacts(
-            keep, duplicate, version=_int(form.version.data), actor=current_user
-        )
+        services.merge_contacts(keep, duplicate, version=form_version(form), actor=current_user)
         db.session.commit()
     except (ServiceError, StaleDataError) as exc:
         db.session.rollback()
@@ -398,7 +394,7 @@ def _render_mailbox(box: Mailbox, merge_form: MergeForm, status: int = 200):
         "directory/mailbox.html",
         mailbox=box,
         kept=db.session.get(Mailbox, box.merged_into_id) if box.merged_into_id else None,
-        documents=services.party_documents(mailbox_id=box.id),
+        documents=party_documents(mailbox_id=box.id),
         merge_form=merge_form,
     ), status
 
@@ -419,9 +415,9 @@ def mailbox_edit(id: int):
     if box.merged_into_id:
         return _merged_redirect(box, ".mailbox")
     if request.method == "GET":
-        form = _mailbox_form(
-            MailboxEditForm, obj=box, organisation_id=box.organisation_id or NO_ORGANISATION
-        )
+        form = _mailbox_form(MailboxEditForm, obj=box)
+        # Set after: with obj= the form would take the mailbox's own (possibly null) value.
+        form.organisation_id.data = box.organisation_id or NO_ORGANISATION
     else:
         form = _mailbox_form(MailboxEditForm)
     status = 200
@@ -429,7 +425,7 @@ def mailbox_edit(id: int):
         try:
             services.update_mailbox(
                 box,
-                version=_int(form.version.data),
+                version=form_version(form),
                 address=form.address.data,
                 name=form.name.data,
                 kind=form.kind.data,
@@ -458,9 +454,7 @@ def mailbox_merge(id: int):
         return _render_mailbox(duplicate, form, 400)
     keep = db.get_or_404(Mailbox, form.keep.data)
     try:
-        services.merge_mailboxes(
-            keep, duplicate, version=_int(form.version.data), actor=current_user
-        )
+        services.merge_mailboxes(keep, duplicate, version=form_version(form), actor=current_user)
         db.session.commit()
     except (ServiceError, StaleDataError) as exc:
         db.session.rollback()

@@ -11,9 +11,9 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.auth.permissions import Perm, can, require
-from caseapp.cases.queries import document_children
 from caseapp.documents.forms import CancelForm, MoveForm
 from caseapp.documents.models import Document
+from caseapp.documents.queries import document_children
 from caseapp.documents.services import earlier_numbers, linked_documents, move_document
 from caseapp.documents.views import bp
 from caseapp.errors import ServiceError

@@ -18,8 +18,6 @@ from caseapp.db import utcnow
 from caseapp.documents.models import Document
 from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
-from caseapp.followups.models import FollowUp
-from caseapp.notifications.models import Notification
 from caseapp.registry.numbering import document_scope, next_number
 from caseapp.signals import document_moved
 
@@ -117,36 +115,6 @@ def _keep_old_number(d: Document, case_id: int, seq: int, number: str, **move) -
     return row
 
 
-def _move_followups(ids: list[int], to: Case) -> list[FollowUp]:
-    """Follow-ups made from the moved documents go with them; an offer to close a
-    follow-up with a reply that is now in another case is withdrawn."""
-    fus = db.session.scalars(
-        sa.select(FollowUp)
-        .where(sa.or_(FollowUp.document_id.in_(ids), FollowUp.reply_document_id.in_(ids)))
-        .order_by(FollowUp.id)
-    ).all()
-    moved = []
-    for fu in fus:
-        if fu.document_id in ids:
-            fu.case = to
-            moved.append(fu)
-        if fu.reply_document is not None and fu.reply_document.case is not fu.case:
-            fu.reply_document = None
-    return moved
-
-
-def _move_notifications(ids: list[int], followup_ids: list[int], to: Case) -> None:
-    """Notices about the moved documents and follow-ups belong to the case they are in
-    now; their status is untouched (one sent stays sent, one queued is still sent)."""
-    about = [Notification.document_id.in_(ids)]
-    if followup_ids:
-        about.append(Notification.followup_id.in_(followup_ids))
-    db.session.execute(
-        sa.update(Notification).where(sa.or_(*about)).values(case_id=to.id),
-        execution_options={"synchronize_session": "fetch"},
-    )
-
-
 def move_document(
     doc: Document, *, to: Case, actor: User | None, reason: str | None = None
 ) -> Document:
@@ -157,10 +125,11 @@ def move_document(
     identity and gets the next gapless number of ``to``, in its old order; each old number
     stays taken in the old case by a row that leads to the document (``moved_to``) and
     says who moved it, when and why; parties, original and attachments stay with the
-    document; follow-ups made from it and notices about it (their ``case_id``) follow it,
-    a sent notice staying as sent; one audit event in each case; the ``document_moved``
-    signal. Refused with ServiceError, changing nothing: a cancelled document (or one
-    linked to a cancelled one), an old number, the case it is in.
+    document; the ``document_moved`` signal's receivers move what their features keep
+    about it (follow-ups made from it, notices about it: a sent notice stays sent); one
+    audit event in each case, naming what moved. Refused with ServiceError, changing
+    nothing: a cancelled document (or one linked to a cancelled one), an old number, the
+    case it is in.
     """
     chain = check_movable(doc, to)
     from_case = doc.case
@@ -169,14 +138,20 @@ def move_document(
     move = {"moved_at": utcnow(), "moved_by": actor, "move_reason": reason}
     for d, case_id, seq, number in renumbered:
         _keep_old_number(d, case_id, seq, number, **move)
-    ids = [d.id for d in chain]
-    followups = _move_followups(ids, to)
-    _move_notifications(ids, [fu.id for fu in followups], to)
+    db.session.flush()
+    # The features that keep rows about the documents move their own (follow-ups, notices)
+    # and say what they moved; the app connects them (``caseapp.views_setup``).
+    moved: dict[str, list] = {}
+    for _receiver, what in document_moved.send(
+        document=doc, documents=chain, from_case=from_case, to_case=to, actor=actor
+    ):
+        for key, values in (what or {}).items():
+            moved.setdefault(key, []).extend(values)
     db.session.flush()
     old_number = next(n for d, _c, _s, n in renumbered if d is doc)
     common = {
         "documents": [f"{n} → {d.number}" for d, _c, _s, n in renumbered],
-        "followups": [fu.title for fu in followups],
+        "followups": moved.get("followups", []),
         "reason": reason,
     }
     summary = f"{old_number} → {doc.number}"
@@ -196,7 +171,6 @@ def move_document(
         summary=summary,
         after={"from_case": from_case.number} | common,
     )
-    document_moved.send(document=doc, documents=chain, from_case=from_case, to_case=to, actor=actor)
     return doc
 
 

@@ -10,6 +10,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -20,22 +21,20 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.auth.permissions import Perm, require
 from caseapp.cases.forms import STATUS_LABELS
-from caseapp.cases.queries import document_children
 from caseapp.documents import filestore
 from caseapp.documents.forms import (
-    AUDIT_ACTION_LABELS,
     DIRECTION_LABELS,
-    FIELD_LABELS,
     KIND_LABELS,
     ROLE_LABELS,
     CancelForm,
     DocumentEditForm,
 )
 from caseapp.documents.models import Attachment, Document, Party
+from caseapp.documents.queries import document_children
 from caseapp.documents.services import cancel_document, update_document
-from caseapp.errors import ServiceError, StaleEdit
+from caseapp.errors import ServiceError
 from caseapp.extensions import db
-from caseapp.forms import form_version
+from caseapp.forms import form_version, show_service_error
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -54,14 +53,12 @@ def organisation_url(organisation) -> str | None:
 
 
 def template_labels() -> dict:
-    """Context for case and document templates: enum values and audit keys as words."""
+    """Context for case and document templates: enum values as words, directory links."""
     return {
         "status_labels": STATUS_LABELS,
         "direction_labels": DIRECTION_LABELS,
         "kind_labels": KIND_LABELS,
         "role_labels": ROLE_LABELS,
-        "audit_action_labels": AUDIT_ACTION_LABELS,
-        "field_labels": FIELD_LABELS,
         "party_url": party_url,
         "organisation_url": organisation_url,
     }
@@ -115,7 +112,8 @@ def show(number: str):
 @require(Perm.REGISTER)
 def edit(number: str):
     doc = _document_or_404(number)
-    if doc.is_cancelled:
+    if doc.is_cancelled and request.method == "GET":
+        # Nothing to correct: back to the document. A POST is refused by the service.
         flash(_("A cancelled document cannot be changed."), "error")
         return redirect(url_for("documents.show", number=number))
     form = DocumentEditForm(obj=doc)
@@ -124,20 +122,9 @@ def edit(number: str):
         try:
             update_document(doc, version=form_version(form), actor=_actor(), **form.metadata())
             db.session.flush()
-        except (StaleEdit, StaleDataError):
+        except (ServiceError, StaleDataError) as exc:
             db.session.rollback()
-            flash(
-                _(
-                    "Someone else changed this document while you were editing it. Your "
-                    "changes were not saved. Open the document again to see the current version."
-                ),
-                "error",
-            )
-            status = 409
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(_("Nothing was saved: %(reason)s", reason=exc.message()), "error")
-            status = 400
+            status = show_service_error(form, exc)
         else:
             db.session.commit()
             flash(_("Document %(number)s was saved.", number=number), "success")
@@ -159,8 +146,7 @@ def cancel(number: str):
         cancel_document(doc, reason=form.reason.data, actor=_actor())
     except ServiceError as exc:
         db.session.rollback()
-        flash(_("The document was not cancelled: %(reason)s", reason=exc.message()), "error")
-        return _render_show(doc, form, 400)
+        return _render_show(doc, form, show_service_error(form, exc))
     db.session.commit()
     flash(_("Document %(number)s is cancelled. Its number stays taken.", number=number), "success")
     return redirect(url_for("documents.show", number=number))

@@ -516,3 +516,23 @@ def recipients_for(fu: FollowUp) -> list[User]:
     else:
         users = [fu.case.officer] if fu.case.officer else []
     return [u for u in users if u.active]
+
+
+def follow_moved_documents(_sender=None, *, documents, to_case: Case, **_kwargs) -> dict:
+    """Receiver of ``document_moved``: follow-ups made from the moved documents go with
+    them to ``to_case``; an offer to close a follow-up with a reply that is now in another
+    case is withdrawn. Returns the titles of the follow-ups moved."""
+    ids = [d.id for d in documents]
+    fus = db.session.scalars(
+        sa.select(FollowUp)
+        .where(sa.or_(FollowUp.document_id.in_(ids), FollowUp.reply_document_id.in_(ids)))
+        .order_by(FollowUp.id)
+    ).all()
+    moved = []
+    for fu in fus:
+        if fu.document_id in ids:
+            fu.case = to_case
+            moved.append(fu.title)
+        if fu.reply_document is not None and fu.reply_document.case_id != fu.case.id:
+            fu.reply_document = None
+    return {"followups": moved}

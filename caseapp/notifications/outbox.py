@@ -14,9 +14,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from caseapp.audit.services import record
 from caseapp.auth.models import User
+from caseapp.cases.models import Case
 from caseapp.db import utcnow
 from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
+from caseapp.followups.models import FollowUp
 from caseapp.notifications.models import Notification, NotificationKind, NotificationStatus
 
 # CR and LF end a header; the others would let a value smuggle in a line break or hide text.
@@ -126,3 +128,18 @@ def case_notifications(case_id: int, limit: int = 200) -> list[Notification]:
             .limit(limit)
         )
     )
+
+
+def follow_moved_documents(_sender=None, *, documents, to_case: Case, **_kwargs) -> dict:
+    """Receiver of ``document_moved``: the notices about the moved documents and about the
+    follow-ups made from them belong to the case they are in now. Their status is
+    untouched: one sent stays sent, one queued is still sent."""
+    ids = [d.id for d in documents]
+    followups = sa.select(FollowUp.id).where(FollowUp.document_id.in_(ids))
+    db.session.execute(
+        sa.update(Notification)
+        .where(sa.or_(Notification.document_id.in_(ids), Notification.followup_id.in_(followups)))
+        .values(case_id=to_case.id),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    return {}

@@ -373,8 +373,12 @@ def test_stale_edit_is_refused_and_keeps_what_was_typed(client, login_as, factor
     )
     assert response.status_code == 409
     body = text(response)
-    assert "Someone else changed this case" in body
+    # Said on the form, above the fields, with what the user typed still in them.
+    summary = body[body.index('class="error-summary"') : body.index('name="title"')]
+    assert "Someone else changed this record while you were editing it" in summary
     assert 'value="Min ändring"' in body
+    assert '<option selected value="paused">' in body
+    assert "Open the current version" in body
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     assert case.title == "Först sparad" and case.status == CaseStatus.OPEN
@@ -389,6 +393,7 @@ def test_edit_with_a_tampered_version_is_stale(client, login_as, factory):
         case_url(case, "/edit"), data={"version": "abc", "title": "X", "status": "open"}
     )
     assert response.status_code == 409
+    assert 'value="X"' in text(response)
     db.session.expire_all()
     assert db.session.get(Case, case.id).title == "Titel"
 
@@ -627,4 +632,4 @@ def test_history_names_follow_up_assignees_and_actions(client, login_as, factory
     assert "assignee_user_id" not in page
     flat = " ".join(page.split())
     assert f"Assigned to:</span> <ins>{user.name}</ins>" in flat
-    assert "Created" in flat
+    assert "Added the follow-up “Återkomma”" in flat

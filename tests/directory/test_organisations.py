@@ -211,6 +211,26 @@ def test_stale_edit_is_409_and_changes_nothing(client, login_as, factory):
     assert _audit("update") == []
 
 
+def test_a_tampered_version_is_stale_for_edit_and_merge(client, login_as, factory):
+    org = factory.organisation("Ånge kommun", domains=["ange.se"])
+    other = factory.organisation("Ånge kn")
+    db.session.commit()
+    login_as("registrar")
+    resp = client.post(
+        f"/directory/organisations/{org.id}/edit",
+        data={"name": "Mitt namn", "kind": "municipality", "domains": "", "version": "x"},
+    )
+    assert resp.status_code == 409 and 'value="Mitt namn"' in resp.get_data(as_text=True)
+    resp = client.post(
+        f"/directory/organisations/{other.id}/merge", data={"keep": org.id, "version": "x"}
+    )
+    assert resp.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).name == "Ånge kommun"
+    assert db.session.get(Organisation, other.id).merged_into_id is None
+    assert _audit("update") == [] and _audit("merge") == []
+
+
 def test_detail_page_lists_contacts_mailboxes_and_cases(client, login_as, factory):
     org = factory.organisation("Ånge kommun", domains=["ange.se"])
     create_contact(

@@ -141,10 +141,10 @@ def test_one_readable_audit_event_in_each_case(factory, cases):
     by_case = {e.case_id: e for e in events}
     assert len(events) == 2 and set(by_case) == {wrong.id, right.id}
     out, into = by_case[wrong.id], by_case[right.id]
-    assert (out.action, out.summary, out.actor, out.entity_id) == (
+    assert (out.action, out.summary, out.actor_id, out.entity_id) == (
         "move_out",
         summary,
-        registrar,
+        registrar.id,
         doc.id,
     )
     assert out.after == {

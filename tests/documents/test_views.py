@@ -1,5 +1,7 @@
 """The documents web UI: the document page, corrections, cancelling, downloads."""
 
+import re
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
@@ -69,6 +71,31 @@ def test_document_page_shows_everything(client, login_as, mail_doc):
     assert doc_url(mail_doc, "/original").replace(" ", "%20") in body
     # A reader sees no edit or cancel controls.
     assert "Correct the description" not in body and "data-confirm" not in body
+
+
+def test_the_sent_time_is_swedish_time_and_the_mails_own_only_where_it_differs(
+    client, login_as, factory
+):
+    case = factory.case("Etablering")
+    sent = datetime(2021, 6, 7, 11, 42, tzinfo=UTC)  # stored in UTC
+    abroad = factory.document(case, received_at=sent, sent_as_written="2021-06-07T07:42-04:00")
+    here = factory.document(
+        case, received_at=sent, sent_as_written="2021-06-07T13:42+02:00", parent=abroad
+    )
+    db.session.commit()
+    login_as("reader")
+    page = text(client.get(doc_url(abroad)))
+    assert f'<time datetime="{sent.isoformat()}">2021-06-07 13:42</time>' in page
+    assert "as written in the mail: 2021-06-07 07:42 (UTC−04:00)" in page
+    page = text(client.get(doc_url(here)))
+    [own] = re.findall(r"<dt>Sent</dt><dd>(.*?)</dd>", page, re.S)
+    assert ">2021-06-07 13:42</time>" in own and "as written" not in own
+    # Its parent, the mail from abroad, says when it was sent the same way.
+    assert "(2021-06-07 13:42 (as written in the mail: 2021-06-07 07:42 (UTC−04:00)))" in (
+        " ".join(re.sub(r"<[^>]+>", "", page).split())
+    )
+    shown = re.sub(r"<[^>]+>", " ", page)  # attributes may keep ISO; the text may not
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}|[+-]\d{2}:\d{2}\b", shown)
 
 
 def test_document_page_with_encoded_number_and_forward_links(client, login_as, factory):
@@ -180,8 +207,19 @@ def test_stale_correction_is_refused(client, login_as, mail_doc):
     assert client.post(doc_url(mail_doc, "/edit"), data=data).status_code == 302
     response = client.post(doc_url(mail_doc, "/edit"), data=data | {"subject": "Sen och inaktuell"})
     assert response.status_code == 409
-    assert 'value="Sen och inaktuell"' in text(response)
+    body = text(response)
+    assert 'value="Sen och inaktuell"' in body
+    assert "Someone else changed this record while you were editing it" in body
     assert reload(mail_doc).subject == "Först"
+
+
+def test_correction_with_a_tampered_version_is_stale(client, login_as, mail_doc):
+    login_as("registrar")
+    data = {"version": "x", "subject": "Ändrat", "direction": "in"}
+    response = client.post(doc_url(mail_doc, "/edit"), data=data)
+    assert response.status_code == 409
+    assert 'value="Ändrat"' in text(response)
+    assert reload(mail_doc).subject == "Etablering av statliga servicekontor"
 
 
 def test_correction_with_errors_changes_nothing(client, login_as, mail_doc):
@@ -255,7 +293,8 @@ def test_cancelled_document_cannot_be_corrected(client, login_as, mail_doc):
         doc_url(mail_doc, "/edit"),
         data={"version": reload(mail_doc).version, "subject": "X", "direction": "in"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "A cancelled document cannot be changed." in text(response)
     assert reload(mail_doc).subject != "X"
 
 

@@ -153,3 +153,22 @@ def test_edit_with_a_bad_format_changes_nothing(client, login_as, factory):
     series = db.session.get(Series, series.id)
     assert series.name == "KS" and series.format_template == "{prefix} {year}/{seq}"
     assert client.get("/admin/series/999/edit").status_code == 404
+
+
+def test_edit_with_a_tampered_version_is_stale_and_keeps_the_input(client, login_as, factory):
+    series = factory.series("KS", name="Kommunstyrelsen")
+    db.session.commit()
+    login_as("admin")
+    resp = client.post(
+        f"/admin/series/{series.id}/edit",
+        data={
+            "version": "1; drop",
+            "name": "Nytt namn",
+            "format_template": "{prefix} {year}/{seq}",
+        },
+    )
+    assert resp.status_code == 409
+    page = resp.get_data(as_text=True)
+    assert "Someone else changed this record" in page and 'value="Nytt namn"' in page
+    db.session.expire_all()
+    assert db.session.get(Series, series.id).name == "Kommunstyrelsen"

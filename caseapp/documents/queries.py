@@ -1,0 +1,53 @@
+"""Read-side queries for documents: a case's documents, a document's forwards and replies,
+the documents a contact or mailbox is a party to.
+
+Nothing here writes; every function is safe to call from a GET view.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from caseapp.cases.models import Case
+from caseapp.documents.models import Document, Party
+from caseapp.extensions import db
+
+
+def case_documents(case: Case) -> list[Document]:
+    """The case's documents, oldest first, with parties, attachments and parents loaded."""
+    return list(
+        db.session.scalars(
+            sa.select(Document)
+            .where(Document.case_id == case.id)
+            .options(
+                selectinload(Document.parties).selectinload(Party.contact),
+                selectinload(Document.parties).selectinload(Party.mailbox),
+                selectinload(Document.attachments),
+                selectinload(Document.parent),
+                selectinload(Document.registered_by),
+                selectinload(Document.cancelled_by),
+            )
+            .order_by(Document.seq)
+        )
+    )
+
+
+def document_children(doc: Document) -> list[Document]:
+    """Documents that forward or reply to ``doc`` (oldest first)."""
+    return list(
+        db.session.scalars(
+            sa.select(Document).where(Document.parent_id == doc.id).order_by(Document.seq)
+        )
+    )
+
+
+def party_documents(*, contact_id: int | None = None, mailbox_id: int | None = None) -> list:
+    """Documents where the contact (or mailbox) is a party, newest first, each once."""
+    stmt = sa.select(Document).join(Party, Party.document_id == Document.id)
+    if contact_id is not None:
+        stmt = stmt.where(Party.contact_id == contact_id)
+    elif mailbox_id is not None:
+        stmt = stmt.where(Party.mailbox_id == mailbox_id)
+    else:
+        return []
+    stmt = stmt.distinct().order_by(Document.registered_at.desc(), Document.id.desc())
+    return list(db.session.scalars(stmt))
