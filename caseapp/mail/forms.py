@@ -35,7 +35,11 @@ class ImportForm(FlaskForm):
 
 class DiscardForm(FlaskForm):
     reason = StringField(
-        _l("Why is it not registered?"), validators=[DataRequired(), Length(max=2000)]
+        _l("Why is it not registered?"),
+        validators=[
+            DataRequired(message=_l("Say why the mail is not registered.")),
+            Length(max=2000),
+        ],
     )
 
 

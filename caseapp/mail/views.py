@@ -26,6 +26,7 @@ from caseapp.directory.models import OrganisationKind
 from caseapp.documents.models import Direction
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
+from caseapp.forms import show_service_error
 from caseapp.links import case_url
 from caseapp.mail import casematch, digests, inbox
 from caseapp.mail import proposal as proposals
@@ -83,9 +84,9 @@ SAME_LABELS = {
 }
 LINK_LABELS = {
     proposals.LINK_CHAIN: _l("It wraps the message below it, which is registered with it."),
-    proposals.LINK_THREAD: _l("Its In-Reply-To or References header names %(number)s."),
-    proposals.LINK_QUOTED: _l("The message it quotes is %(number)s."),
-    proposals.LINK_NUMBER: _l("Its subject names %(number)s."),
+    proposals.LINK_THREAD: _l("its In-Reply-To or References header names that document"),
+    proposals.LINK_QUOTED: _l("the message it quotes is that document"),
+    proposals.LINK_NUMBER: _l("its subject names that document"),
 }
 SKIP_LABELS = {
     proposals.SKIP_REGISTERED: _l("Registered already."),
@@ -252,14 +253,14 @@ def _proposal(item: InboxItem) -> Proposal | None:
     )
 
 
-def _render_review(item, proposal, form, status=200):
+def _render_review(item, proposal, form, status=200, discard_form=None):
     return (
         render_template(
             "mail_import/review.html",
             item=item,
             proposal=proposal,
             form=form,
-            discard_form=DiscardForm(),
+            discard_form=discard_form or DiscardForm(formdata=None),
             excerpt=EXCERPT,
             seen=digests.seen_elsewhere([item]).get(item.id),
         ),
@@ -392,15 +393,20 @@ def confirm(item_id: int):
 def discard(item_id: int):
     item = _item_or_404(item_id)
     form = DiscardForm()
-    if not form.validate_on_submit():
-        flash(_("Say why the mail is not registered."), "error")
-        return redirect(url_for("mail.review", item_id=item.id))
-    try:
-        inbox.discard(item, actor=current_user, reason=form.reason.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message(), "error")
-        return redirect(url_for("mail.review", item_id=item.id))
+    status = 400
+    if form.validate_on_submit():
+        try:
+            inbox.discard(item, actor=current_user, reason=form.reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            item = _item_or_404(item_id)
+            status = show_service_error(form, exc)
+        else:
+            status = None
+    if status is not None:  # the refusal on the form, the review around it
+        proposal = _proposal(item) if item.is_pending else None
+        review = review_form(proposal, officers()) if proposal else None
+        return _render_review(item, proposal, review, status, discard_form=form)
     db.session.commit()
     flash(_("The mail was taken off the list without being registered."), "success")
     return redirect(url_for("mail.inbox_list"))

@@ -374,6 +374,10 @@ def test_unreadable_mail_that_arrived_by_itself_is_kept_and_cannot_be_registered
         data={"case_choice": "existing", "case_number": world.case.number, "msg_0": "y"},
     )
     assert resp.status_code == 302 and _docs() == []
+    resp = client.post(f"/mail/inbox/{item.id}/discard", data={"reason": " "})
+    assert resp.status_code == 400  # the refusal on the form, the item still waiting
+    assert 'id="reason-error"' in resp.get_data(as_text=True)
+    assert "Say why the mail is not registered." in resp.get_data(as_text=True)
     resp = client.post(f"/mail/inbox/{item.id}/discard", data={"reason": "Skräp"})
     assert resp.status_code == 302
     db.session.refresh(item)
