@@ -46,6 +46,14 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+def enum_type(cls) -> sa.Enum:
+    """The column type of a ``StrEnum``: its values as short strings (no database enum type,
+    so adding a value needs no ALTER TYPE), checked on the way in."""
+    return sa.Enum(
+        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),

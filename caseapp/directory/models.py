@@ -6,13 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseapp.db import Base, utcnow
-
-
-def _enum(cls):
-    return sa.Enum(
-        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
+from caseapp.db import Base, enum_type, utcnow
 
 
 class OrganisationKind(enum.StrEnum):
@@ -32,7 +26,7 @@ class Organisation(Base):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind))
+    kind: Mapped[OrganisationKind] = mapped_column(enum_type(OrganisationKind))
     name: Mapped[str] = mapped_column(sa.String(200), index=True)
     org_number: Mapped[str | None] = mapped_column(sa.String(20))
     municipality_code: Mapped[str | None] = mapped_column(sa.String(4))
@@ -116,7 +110,9 @@ class Mailbox(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    kind: Mapped[MailboxKind] = mapped_column(_enum(MailboxKind), default=MailboxKind.FUNCTIONAL)
+    kind: Mapped[MailboxKind] = mapped_column(
+        enum_type(MailboxKind), default=MailboxKind.FUNCTIONAL
+    )
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mailboxes.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,14 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import Base, utcnow
+from caseapp.db import Base, enum_type, utcnow
 from caseapp.directory.models import Contact, Mailbox, Organisation
-
-
-def _enum(cls):
-    return sa.Enum(
-        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class Direction(enum.StrEnum):
@@ -47,8 +41,8 @@ class Document(Base):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     seq: Mapped[int]
     number: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    direction: Mapped[Direction] = mapped_column(_enum(Direction))
-    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind), default=DocumentKind.LETTER)
+    direction: Mapped[Direction] = mapped_column(enum_type(Direction))
+    kind: Mapped[DocumentKind] = mapped_column(enum_type(DocumentKind), default=DocumentKind.LETTER)
     subject: Mapped[str] = mapped_column(sa.String(1000))
     public_title: Mapped[str | None] = mapped_column(sa.String(1000))
     body_text: Mapped[str | None] = mapped_column(sa.Text)
@@ -129,7 +123,7 @@ class Party(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
-    role: Mapped[PartyRole] = mapped_column(_enum(PartyRole))
+    role: Mapped[PartyRole] = mapped_column(enum_type(PartyRole))
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str | None] = mapped_column(sa.String(300))
     address: Mapped[str | None] = mapped_column(sa.String(254), index=True)

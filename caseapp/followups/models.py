@@ -8,14 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import Base, utcnow
+from caseapp.db import Base, enum_type, utcnow
 from caseapp.documents.models import Document
-
-
-def _enum(cls):
-    return sa.Enum(
-        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class FollowUpStatus(enum.StrEnum):
@@ -72,7 +66,7 @@ class FollowUp(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
-    kind: Mapped[FollowUpKind] = mapped_column(_enum(FollowUpKind), default=FollowUpKind.TASK)
+    kind: Mapped[FollowUpKind] = mapped_column(enum_type(FollowUpKind), default=FollowUpKind.TASK)
     title: Mapped[str] = mapped_column(sa.String(500))
     due: Mapped[date]
     assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
@@ -82,9 +76,9 @@ class FollowUp(Base):
     # The document that created the follow-up (a promise in a mail, an item awaiting reply).
     document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"), index=True)
     status: Mapped[FollowUpStatus] = mapped_column(
-        _enum(FollowUpStatus), default=FollowUpStatus.OPEN
+        enum_type(FollowUpStatus), default=FollowUpStatus.OPEN
     )
-    outcome: Mapped[FollowUpOutcome | None] = mapped_column(_enum(FollowUpOutcome))
+    outcome: Mapped[FollowUpOutcome | None] = mapped_column(enum_type(FollowUpOutcome))
     # The document that answered it (avskrivning "besvarad med handling X").
     outcome_document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
     outcome_note: Mapped[str | None] = mapped_column(sa.Text)

@@ -10,13 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import Base, utcnow
-
-
-def _enum(cls):
-    return sa.Enum(
-        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
+from caseapp.db import Base, enum_type, utcnow
 
 
 class InboxSource(enum.StrEnum):
@@ -41,9 +35,9 @@ class InboxItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[InboxStatus] = mapped_column(
-        _enum(InboxStatus), default=InboxStatus.PENDING, index=True
+        enum_type(InboxStatus), default=InboxStatus.PENDING, index=True
     )
-    source: Mapped[InboxSource] = mapped_column(_enum(InboxSource))
+    source: Mapped[InboxSource] = mapped_column(enum_type(InboxSource))
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # The mail's bytes in the file store: also what recognises the same file received again.
     raw_sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
