@@ -15,6 +15,7 @@ from caseapp.documents.models import Direction, Document, Party, PartyRole
 from caseapp.extensions import db
 from caseapp.mail.parse import ParsedChain, ParsedMessage
 from caseapp.registry.models import Series
+from caseapp.rows import ORM, RowWriter
 
 # How a case was found, strongest first.
 MATCH_THREAD = "thread"
@@ -75,6 +76,14 @@ _BY_MESSAGE_IDS = (
 ALL_SERIES = sa.select(Series).order_by(Series.prefix)
 
 
+def all_series(writer: RowWriter = ORM) -> list[Series]:
+    """Every number series (a bulk run asks once per transaction)."""
+    found = writer.answers(
+        "series", ["all"], lambda _: {"all": db.session.scalars(ALL_SERIES).all()}
+    )
+    return list(found["all"])
+
+
 def thread_documents(ids: Iterable[str]) -> dict[str, Document]:
     """The registered document of each Message-ID (the most recent, if several)."""
     wanted = sorted({i for i in ids if i})
@@ -85,7 +94,13 @@ def thread_documents(ids: Iterable[str]) -> dict[str, Document]:
     return docs
 
 
-def match_case(chain: ParsedChain, messages, counterpart_orgs, thread: dict[str, Document]):
+def match_case(
+    chain: ParsedChain,
+    messages,
+    counterpart_orgs,
+    thread: dict[str, Document],
+    writer: RowWriter = ORM,
+):
     """``(case, match, candidates, series)``: the case the chain belongs to, by the
     strongest evidence (see ``build_proposal``), the other candidates, and all series."""
     msgs = chain.messages
@@ -101,7 +116,7 @@ def match_case(chain: ParsedChain, messages, counterpart_orgs, thread: dict[str,
     registered = [mp.registered for mp in messages if mp.registered is not None]
     if case is None and registered:
         case, match = registered[0].case, MATCH_REGISTERED
-    series = list(db.session.scalars(ALL_SERIES))
+    series = all_series(writer)
     by_number = cases_by_number_in([m.subject for m in msgs], series)
     if case is None and by_number:
         case, match = by_number[0], MATCH_NUMBER

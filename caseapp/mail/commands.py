@@ -18,6 +18,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from caseapp.cases.services import get_case
+from caseapp.directory import services as directory
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.mail import bulk, inbox
@@ -254,6 +255,7 @@ class ImportRun:
         as they would have been."""
         outcomes = []
         try:
+            self._look_up_parties(group)
             for unit in group:
                 outcomes.append(self._attempt(unit))
         except ServiceError:
@@ -265,6 +267,19 @@ class ImportRun:
             self._rollback()
             raise
         self._commit(outcomes)
+
+    def _look_up_parties(self, group: list[Unit]) -> None:
+        """Ask the directory about every address of the group's mail at once: the writer
+        keeps the answers for the group's transaction, where each mail asks again."""
+        addresses = {
+            a.email
+            for unit in group
+            if unit.prepared is not None and unit.prepared.chain is not None
+            for m in unit.prepared.chain.messages
+            for a in [m.sender, *m.to, *m.cc, *m.bcc]
+            if a is not None and a.email
+        }
+        self.writer.answers("party", addresses, directory.match_addresses)
 
     def _commit(self, outcomes: list[Outcome]) -> None:
         db.session.commit()

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from caseapp.audit.services import record
 from caseapp.auth.models import User
@@ -258,14 +259,29 @@ def store_message(
     return item
 
 
+# Intake's statements, built once: a bulk import runs them for every mail, and building
+# a statement costs more than SQLite takes to run it.
+_WAITING_COPY = (
+    sa.select(InboxItem)
+    .where(InboxItem.raw_sha256 == sa.bindparam("sha"), InboxItem.status == InboxStatus.PENDING)
+    .order_by(InboxItem.id)
+    .limit(1)
+)
+_ITEMS = InboxItem.__table__
+_CLAIM = (
+    sa.update(_ITEMS)
+    .where(_ITEMS.c.id == sa.bindparam("item_id"), _ITEMS.c.status == InboxStatus.PENDING.value)
+    .values(
+        status=InboxStatus.DONE.value,
+        done_at=sa.bindparam("done_at", type_=_ITEMS.c.done_at.type),
+        done_by_id=sa.bindparam("done_by_id"),
+    )
+)
+
+
 def waiting_copy(data: bytes) -> InboxItem | None:
     """The pending item that holds these very bytes, if one waits already."""
-    return db.session.scalar(
-        sa.select(InboxItem)
-        .where(InboxItem.raw_sha256 == sha256_of(data), InboxItem.status == InboxStatus.PENDING)
-        .order_by(InboxItem.id)
-        .limit(1)
-    )
+    return db.session.scalar(_WAITING_COPY, {"sha": sha256_of(data)})
 
 
 def sha256_of(data: bytes) -> str:
@@ -318,14 +334,14 @@ def claim(item: InboxItem, *, actor: User | None) -> None:
     exactly one proceeds; it is also the registration's first write, which on SQLite takes
     the write lock before any duplicate check reads.
     """
-    result = db.session.execute(
-        sa.update(InboxItem)
-        .where(InboxItem.id == item.id, InboxItem.status == InboxStatus.PENDING)
-        .values(_done_values(actor))
-    )
-    if result.rowcount != 1:
+    db.session.flush()  # the item's own row, if it is new
+    done = _done_values(actor)
+    params = {"item_id": item.id, "done_at": done["done_at"], "done_by_id": done["done_by_id"]}
+    if db.session.connection().execute(_CLAIM, params).rowcount != 1:
         db.session.refresh(item)
         raise ServiceError(N_("This mail has been handled already."))
+    for key, value in done.items():  # the row holds exactly these now
+        set_committed_value(item, key, value)
 
 
 def settle(

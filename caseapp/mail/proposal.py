@@ -17,8 +17,8 @@ from caseapp.documents.direction import direction_of
 from caseapp.documents.models import Direction, Document
 from caseapp.extensions import db
 from caseapp.mail.casematch import (
-    ALL_SERIES,
     MATCH_CHOSEN,
+    all_series,
     document_named_in,
     match_case,
     thread_documents,
@@ -280,10 +280,12 @@ def build_proposal(
         counterpart_orgs, unknown = counterparts(chain, parties, domains)
         thread = thread_documents(x for m in chain.messages for x in [m.in_reply_to, *m.references])
         if case is _MATCH:
-            case, match, candidates, series = match_case(chain, messages, counterpart_orgs, thread)
+            case, match, candidates, series = match_case(
+                chain, messages, counterpart_orgs, thread, writer
+            )
         else:
             match, candidates = MATCH_CHOSEN, [case] if case else []
-            series = list(db.session.scalars(ALL_SERIES))
+            series = all_series(writer)
         _link(messages, thread, series, case)
         organisation = (case.organisation if case else None) or counterpart(counterpart_orgs, case)
         subject = _subject(chain)

@@ -75,14 +75,22 @@ def _build():
     words = [w for w in by_word if w != NUMBER]
     # a number of up to three digits stands for the rules that start with one
     trigger = re.compile(rf"(?<!\w)(?:{_trie(words)}\b|\d{{1,3}}\b)", re.IGNORECASE)
-    combined = {
-        word: re.compile("|".join(f"(?:{_unnamed(r.pattern.pattern)})" for r in rules), re.I)
-        for word, rules in by_word.items()
-    }
-    return trigger, by_word, combined
+    return trigger, by_word
 
 
-_TRIGGER, _BY_WORD, _COMBINED = _build()
+_TRIGGER, _BY_WORD = _build()
+_COMBINED: dict[str, re.Pattern] = {}
+
+
+def _combined(word: str) -> re.Pattern:
+    """All the rules that start with ``word`` as one pattern, compiled when a text first
+    has the word: compiling them all at import cost every process a tenth of a second."""
+    pattern = _COMBINED.get(word)
+    if pattern is None:
+        rules = _BY_WORD[word]
+        joined = "|".join(f"(?:{_unnamed(r.pattern.pattern)})" for r in rules)
+        pattern = _COMBINED[word] = re.compile(joined, re.I)
+    return pattern
 
 
 def _due(target: date, direction: str, sent: date) -> date:
@@ -107,7 +115,7 @@ def scan(text: str, sent: date) -> list[Hit]:
         if key.isdigit():
             key = NUMBER
         rules = _BY_WORD.get(key)
-        if rules is None or not _COMBINED[key].match(text, pos):
+        if rules is None or not _combined(key).match(text, pos):
             continue
         for rule in rules:
             m = rule.pattern.match(text, pos)
