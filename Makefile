@@ -48,11 +48,14 @@ translations-update: $(STAMP)
 	$(BIN)/pybabel update -i caseapp/translations/messages.pot -d caseapp/translations \
 	  --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
+# The web server and the notification worker, as one command (Ctrl-C stops both). Links in
+# mail point at this server unless CASEAPP_BASE_URL says otherwise.
 run: install
 	$(BIN)/caseapp db upgrade
 	$(BIN)/caseapp demo --if-empty
 	@echo "caseapp serves on http://$(HOST):$(PORT)/ (log in with a demo login above)"
-	$(BIN)/caseapp run --host $(HOST) --port $(PORT)
+	CASEAPP_BASE_URL="$${CASEAPP_BASE_URL:-http://$(HOST):$(PORT)}" \
+	  $(BIN)/caseapp serve --host $(HOST) --port $(PORT)
 
 test: install system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -101,6 +101,7 @@ def main() -> None:
     size = sum(os.path.getsize(f) for f in files)
     env = dict(os.environ, CASEAPP_INSTANCE_PATH=str(work / "instance"), CASEAPP_IMPORT_STATS="1")
     env.pop("CASEAPP_DATABASE_URL", None)
+    env.setdefault("CASEAPP_BASE_URL", "http://127.0.0.1:5000")  # production needs one
     case = _setup(env)
     target = ["--new-case", "--series", "BENCH"] if args.new_case else ["--case", case]
     if args.jobs is not None:

@@ -30,7 +30,7 @@ def main() -> None:
     from caseapp.auth.models import Role, User
     from caseapp.cases.services import open_case
     from caseapp.followups.models import FollowUp, UserGroup
-    from caseapp.followups.reminders import send_reminders
+    from caseapp.notifications.reminders import send_reminders
     from caseapp.registry.services import create_series
     from caseapp.timeutil import STOCKHOLM
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from caseapp.config import check_base_url, production
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,8 +23,14 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: config, extensions, blueprints, error pages and CLI."""
+def create_app(test_config: dict | None = None, *, command_line: bool = False) -> Flask:
+    """Build the application: config, extensions, blueprints, error pages and CLI.
+
+    A production app (neither DEBUG nor TESTING) refuses to start without ``BASE_URL``
+    (``ConfigurationError``). For the command line (``command_line``) the commands that
+    need it check it themselves (``caseapp worker``, ``caseapp serve``), so that
+    ``caseapp db upgrade`` and the others run wherever the database is.
+    """
     instance_path = os.environ.get("CASEAPP_INSTANCE_PATH") or str(ROOT / "instance")
     app = Flask(
         __name__,
@@ -35,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("CASEAPP")
     if test_config:
         app.config.update(test_config)
+    check_base_url(app.config, required=production(app.config) and not command_line)
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,8 @@ from flask.cli import FlaskGroup
 def _create_app() -> Flask:
     from caseapp import create_app
 
-    return create_app()
+    # The commands that need BASE_URL (worker, serve) check it themselves.
+    return create_app(command_line=True)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, load_dotenv=False)
@@ -28,9 +29,16 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
 
     from caseapp.followups.cli import followups_cli
-    from caseapp.notifications.cli import notifications_cli, worker_command
+    from caseapp.notifications.cli import (
+        notifications_cli,
+        send_reminders_command,
+        worker_command,
+    )
+    from caseapp.notifications.serve import serve_command
 
-    for command in (followups_cli, notifications_cli, worker_command):
+    # Reminders are queued by notifications (follow-ups never import it), listed with them.
+    followups_cli.add_command(send_reminders_command)
+    for command in (followups_cli, notifications_cli, worker_command, serve_command):
         app.cli.add_command(command)
 
     from caseapp.mail import commands as mail_commands  # adds `mail import`, `fetch-imap`

@@ -3,7 +3,11 @@
 Order of precedence (later wins): these defaults, ``instance/config.py``, then environment
 variables prefixed ``CASEAPP_`` (``CASEAPP_DATABASE_URL``, ``CASEAPP_SECRET_KEY``,
 ``CASEAPP_MAIL_SERVER`` …). ``CASEAPP_INSTANCE_PATH`` moves the whole instance folder.
+
+Only the UPPER-CASE names are settings; the functions at the end check them.
 """
+
+from urllib.parse import urlsplit
 
 # Database: None means SQLite at <instance>/caseapp.db (filled in by create_app).
 DATABASE_URL = None
@@ -40,7 +44,8 @@ MAIL_DEFAULT_SENDER = "caseapp@localhost"
 # Lists.
 CASES_PER_PAGE = 25
 
-# Public base URL used in mail links; empty means derived from the request.
+# The installation's public address (https://diarium.ange.se), for the links in mail. A
+# production app (neither DEBUG nor TESTING) refuses to start without it; see check_base_url.
 BASE_URL = ""
 
 # Mail in by IMAP (`caseapp mail fetch-imap`). IMAP_SECURITY: "ssl", "starttls" or "none".
@@ -70,3 +75,52 @@ NOTIFY_BATCH_SIZE = 100  # rows claimed and sent over one SMTP connection
 NOTIFY_LEASE_SECONDS = 900  # a claim older than this is taken over (its worker died)
 NOTIFY_POLL_SECONDS = 5
 NOTIFY_MESSAGE_ID_DOMAIN = None  # default: the sender address's domain
+# A worker writes its heartbeat at most this often; the outbox page warns when no worker has
+# been seen for NOTIFY_WORKER_STALE_SECONDS, or when notices have been due for longer than
+# NOTIFY_OVERDUE_SECONDS.
+NOTIFY_HEARTBEAT_SECONDS = 10
+NOTIFY_WORKER_STALE_SECONDS = 120
+NOTIFY_OVERDUE_SECONDS = 600
+
+
+# ---------------------------------------------------------------- checks (not settings)
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot work; the message says what to set."""
+
+
+def base_url_problem(base_url: str | None) -> str | None:
+    """What is wrong with ``base_url`` as the address of links in mail, or None if nothing.
+
+    It must be an absolute http(s) address with a host and nothing after the path.
+    """
+    if not base_url:
+        return "CASEAPP_BASE_URL is not set"
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"CASEAPP_BASE_URL {base_url!r} is not an http(s) address with a host"
+    if parts.query or parts.fragment:
+        return f"CASEAPP_BASE_URL {base_url!r} has a query or a fragment"
+    return None
+
+
+def check_base_url(config, *, required: bool) -> None:
+    """Refuse (ConfigurationError) a ``BASE_URL`` that is set but unusable, and a missing
+    one when ``required`` (production: an app that is neither DEBUG nor TESTING), since
+    every link in mail would then point nowhere."""
+    base_url = config.get("BASE_URL")
+    problem = base_url_problem(base_url)
+    if problem is None or (not base_url and not required):
+        return
+    raise ConfigurationError(
+        f"{problem}. Links in notification mail are built from it: set it to the public "
+        "address of the installation, e.g. CASEAPP_BASE_URL=https://diarium.ange.se (or "
+        "BASE_URL in instance/config.py). On a development machine, CASEAPP_DEBUG=1 lets "
+        "links point at http://localhost instead; `make run` sets its own address."
+    )
+
+
+def production(config) -> bool:
+    """Production is whatever is neither debugging nor testing."""
+    return not (config.get("DEBUG") or config.get("TESTING"))

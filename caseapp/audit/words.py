@@ -38,6 +38,10 @@ SENTENCES: dict[tuple[str, ...], str] = {
     ("Subscription", "subscribe"): N_("%(recipient)s subscribed to %(target)s"),
     ("Subscription", "unsubscribe"): N_("%(recipient)s stopped subscribing to %(target)s"),
     ("Notification", "resend"): N_("Queued the notification to %(name)s to be sent again"),
+    ("Notification", "delivery_report"): N_("A delivery report came back for %(name)s"),
+    ("Document", "withdraw_notices"): N_(
+        "Withdrew the notices of cancelled document %(name)s and told those already notified"
+    ),
     ("InboxItem", "receive"): N_("Received the mail “%(name)s”"),
     ("InboxItem", "discard"): N_("Took the mail “%(name)s” off the list without registering it"),
     ("InboxItem", "recognise"): N_("Recognised the mail “%(name)s” as registered already"),
@@ -90,6 +94,12 @@ FIELD_LABELS = {
     "confidential": _l("Confidential"),
     "description": _l("Description"),
     "direction": _l("Direction"),
+    "directions": _l("Documents it hears of"),
+    "withdrawn": _l("Notices withdrawn before they were sent"),
+    "recomposed": _l("Daily digests composed again without it"),
+    "corrections": _l("Cancellation notices queued"),
+    "action": _l("Delivery report"),
+    "report": _l("What the report says"),
     "document": _l("Document"),
     "default_officer_id": _l("Case officer of new cases"),
     "document_date": _l("Document date"),
@@ -158,6 +168,13 @@ NOTIFICATION_STATUS_LABELS = {
     NotificationStatus.DELIVERED: _l("Delivered"),
     NotificationStatus.CAUGHT: _l("Caught (development)"),
     NotificationStatus.FAILED: _l("Failed"),
+    NotificationStatus.WITHDRAWN: _l("Withdrawn (never sent)"),
+}
+
+# RFC 3464's Action of a delivery report, as ``notifications.bounces`` records it.
+DELIVERY_REPORT_ACTIONS = {
+    "failed": _l("Could not be delivered"),
+    "delayed": _l("Delayed; the receiving side keeps trying"),
 }
 
 SUBSCRIPTION_MODE_LABELS = {
@@ -186,6 +203,7 @@ VALUE_LABELS_FOR = {
     ("FollowUp", "status"): FOLLOWUP_STATUS_LABELS,
     ("FollowUp", "kind"): FOLLOWUP_KIND_LABELS,
     ("Notification", "status"): NOTIFICATION_STATUS_LABELS,
+    ("Notification", "action"): DELIVERY_REPORT_ACTIONS,
     ("Document", "kind"): KIND_LABELS,
     ("Organisation", "kind"): ORGANISATION_KIND_LABELS,
     ("Mailbox", "kind"): MAILBOX_KIND_LABELS,
@@ -193,6 +211,7 @@ VALUE_LABELS_FOR = {
 }
 VALUE_LABELS = {
     "direction": DIRECTION_LABELS,
+    "directions": DIRECTION_LABELS,
     "mode": SUBSCRIPTION_MODE_LABELS,
     "outcome": OUTCOME_LABELS,
     "role": USER_ROLE_LABELS,

@@ -1,4 +1,5 @@
-"""``caseapp followups …``: list follow-ups, queue reminders."""
+"""``caseapp followups …``: list follow-ups. (``send-reminders``, which queues mail, lives in
+``caseapp.notifications.cli`` and joins this group in ``caseapp.cli``.)"""
 
 import json
 from datetime import datetime
@@ -12,7 +13,6 @@ from caseapp.cases.models import Case
 from caseapp.cases.services import get_case
 from caseapp.extensions import db
 from caseapp.followups.models import FollowUp, FollowUpStatus, UserGroup
-from caseapp.followups.reminders import send_reminders
 from caseapp.followups.services import REGISTRY_QUEUE_NAME, in_registry_queue
 from caseapp.timeutil import STOCKHOLM
 
@@ -86,16 +86,3 @@ def list_(case_number: str | None, as_json: bool) -> None:
         mark = "" if item["status"] == FollowUpStatus.OPEN.value else f" [{item['status']}]"
         who = item["assignee"]["name"]
         click.echo(f"{item['due']}  {item['case']:<18} {item['title']} ({who}){mark}")
-
-
-@followups_cli.command("send-reminders")
-@click.option("--now", "now_text", default=None, help="Stockholm time YYYY-MM-DDTHH:MM.")
-@with_appcontext
-def send_reminders_command(now_text: str | None) -> None:
-    """Queue the reminders that are due (idempotent: safe to run often, or twice at once)."""
-    run = send_reminders(parse_now(now_text))
-    db.session.commit()
-    click.echo(
-        f"{run.today.isoformat()}: {run.reminders} reminder(s), "
-        f"{run.notifications} notification(s) queued"
-    )

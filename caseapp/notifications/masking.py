@@ -2,7 +2,8 @@
 
 Every mail about a registered document (immediate notices and digests, to mailboxes outside
 the organisation) is built from ``mask_document_for_notice``: case number, a public title,
-direction, dates — never the content, never a confidential title.
+direction, dates — never the content, never a confidential title. A cancellation notice is
+built from ``mask_cancellation_for_notice``: less still.
 """
 
 from dataclasses import dataclass
@@ -61,4 +62,26 @@ def mask_document_for_notice(doc: Document, lang: str = "sv") -> DocumentNotice:
         registered_at=doc.registered_at,
         masked=masked,
         cancelled=doc.is_cancelled,
+    )
+
+
+@dataclass(frozen=True)
+class CancellationNotice:
+    """What a cancellation notice says: the numbers and when the document was cancelled."""
+
+    number: str
+    case_number: str
+    cancelled_at: datetime | None
+
+
+def mask_cancellation_for_notice(doc: Document) -> CancellationNotice:
+    """The cancellation view of ``doc``.
+
+    Only what every earlier notice of it said unmasked (its number and its case's number)
+    and the time it was cancelled: no title (the document may have been marked confidential,
+    or unmarked, since the first notice), no reason for the cancellation (an internal note),
+    no content.
+    """
+    return CancellationNotice(
+        number=doc.number, case_number=doc.case.number, cancelled_at=doc.cancelled_at
     )

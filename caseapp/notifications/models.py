@@ -8,23 +8,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import Base, utcnow
+from caseapp.db import Base, enum_type, utcnow
 from caseapp.directory.models import Mailbox, Organisation
-from caseapp.documents.models import Document
+from caseapp.documents.models import Direction, Document
 from caseapp.programmes.models import Programme
 from caseapp.registry.models import Series
-
-
-def _enum(cls):
-    return sa.Enum(
-        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class NotificationKind(enum.StrEnum):
     REGISTRATION = "registration"  # a document was registered in a subscribed case
     REMINDER = "reminder"  # a follow-up stage is due
     DIGEST = "digest"  # the day's registrations for a subscription
+    CORRECTION = "correction"  # a document we told somebody of was cancelled (makulerad)
 
 
 class NotificationStatus(enum.StrEnum):
@@ -32,7 +27,8 @@ class NotificationStatus(enum.StrEnum):
     SENDING = "sending"  # claimed by a worker
     DELIVERED = "delivered"  # accepted by the SMTP server
     CAUGHT = "caught"  # no MAIL_SERVER: kept in the development catcher
-    FAILED = "failed"  # retries spent or refused for good; an admin may resend
+    FAILED = "failed"  # retries spent, refused or bounced; an admin may resend
+    WITHDRAWN = "withdrawn"  # its document was cancelled before it was sent; never sent
 
 
 class AttemptResult(enum.StrEnum):
@@ -40,6 +36,8 @@ class AttemptResult(enum.StrEnum):
     CAUGHT = "caught"
     TEMPORARY = "temporary"  # will be retried
     PERMANENT = "permanent"  # refused; retrying would not help
+    BOUNCED = "bounced"  # accepted, then reported undeliverable (a delivery status report)
+    DELAYED = "delayed"  # accepted, then reported delayed; the receiving side keeps trying
 
 
 class Notification(Base):
@@ -54,18 +52,29 @@ class Notification(Base):
         sa.Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
         # One digest per subscription and day (NULLs are distinct: other kinds are unaffected).
         sa.UniqueConstraint("subscription_id", "digest_date"),
+        # One cancellation notice per document and recipient, however many notices told the
+        # recipient of it and whoever queues it (the cancel, or a worker that was sending);
+        # a correction's address is stored in lower case, so the index compares addresses.
+        sa.Index(
+            "uq_notifications_correction_recipient",
+            "document_id",
+            "recipient_email",
+            unique=True,
+            sqlite_where=sa.text("kind = 'correction'"),
+            postgresql_where=sa.text("kind = 'correction'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[NotificationKind] = mapped_column(_enum(NotificationKind))
+    kind: Mapped[NotificationKind] = mapped_column(enum_type(NotificationKind))
     status: Mapped[NotificationStatus] = mapped_column(
-        _enum(NotificationStatus), default=NotificationStatus.QUEUED
+        enum_type(NotificationStatus), default=NotificationStatus.QUEUED
     )
     recipient_email: Mapped[str] = mapped_column(sa.String(254))
     recipient_name: Mapped[str | None] = mapped_column(sa.String(300))
     language: Mapped[str] = mapped_column(sa.String(5), default="sv")
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
-    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"), index=True)
     followup_id: Mapped[int | None] = mapped_column(sa.ForeignKey("followups.id"), index=True)
     reminder_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reminders.id"))
     subscription_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subscriptions.id"))
@@ -73,7 +82,8 @@ class Notification(Base):
     subject: Mapped[str | None] = mapped_column(sa.String(998))
     body_text: Mapped[str | None] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
-    message_id: Mapped[str | None] = mapped_column(sa.String(250))
+    # Set on the first attempt, with angle brackets; a delivery report names it (bounces).
+    message_id: Mapped[str | None] = mapped_column(sa.String(250), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(sa.String(100))
@@ -102,7 +112,7 @@ class DeliveryAttempt(Base):
     notification_id: Mapped[int] = mapped_column(sa.ForeignKey("notifications.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     worker: Mapped[str | None] = mapped_column(sa.String(100))
-    result: Mapped[AttemptResult] = mapped_column(_enum(AttemptResult))
+    result: Mapped[AttemptResult] = mapped_column(enum_type(AttemptResult))
     smtp_code: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -116,7 +126,12 @@ class SubscriptionMode(enum.StrEnum):
 
 class Subscription(Base):
     """A mailbox or a user that wants to hear of registrations in a case, or in every case of a
-    counterpart organisation, a series or a programme — at once or as a daily digest."""
+    counterpart organisation, a series or a programme — at once or as a daily digest.
+
+    What it covers is data: the directions of the documents it hears of. By default incoming
+    and outgoing documents; internal ones (upprättade: notes, memos) only for a user, and the
+    database refuses them for a mailbox, which may be outside the organisation.
+    """
 
     __tablename__ = "subscriptions"
     __table_args__ = (
@@ -127,6 +142,10 @@ class Subscription(Base):
             " + (CASE WHEN series_id IS NULL THEN 0 ELSE 1 END)"
             " + (CASE WHEN programme_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_target",
+        ),
+        sa.CheckConstraint("mailbox_id IS NULL OR NOT covers_internal", name="internal_staff_only"),
+        sa.CheckConstraint(
+            "covers_incoming OR covers_outgoing OR covers_internal", name="covers_something"
         ),
     )
 
@@ -140,9 +159,12 @@ class Subscription(Base):
     series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("series.id"), index=True)
     programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
     mode: Mapped[SubscriptionMode] = mapped_column(
-        _enum(SubscriptionMode), default=SubscriptionMode.IMMEDIATE
+        enum_type(SubscriptionMode), default=SubscriptionMode.IMMEDIATE
     )
     language: Mapped[str] = mapped_column(sa.String(5), default="sv")
+    covers_incoming: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    covers_outgoing: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    covers_internal: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -154,6 +176,19 @@ class Subscription(Base):
     organisation: Mapped[Organisation | None] = relationship()
     series: Mapped[Series | None] = relationship()
     programme: Mapped[Programme | None] = relationship()
+
+    @property
+    def directions(self) -> frozenset[Direction]:
+        """The directions of the documents this subscription hears of."""
+        flags = {
+            Direction.IN: self.covers_incoming,
+            Direction.OUT: self.covers_outgoing,
+            Direction.INTERNAL: self.covers_internal,
+        }
+        return frozenset(d for d, on in flags.items() if on)
+
+    def covers(self, direction: Direction) -> bool:
+        return direction in self.directions
 
     @property
     def recipient_email(self) -> str:
@@ -175,3 +210,19 @@ class Subscription(Base):
 
     def __repr__(self) -> str:
         return f"<Subscription {self.id} {self.mode}>"
+
+
+class WorkerHeartbeat(Base):
+    """A delivery worker's sign of life: one row per worker process, written when it starts,
+    every ``NOTIFY_HEARTBEAT_SECONDS`` while it runs, and when it stops cleanly. The outbox
+    page reads it to say when no worker has been seen."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    stopped_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<WorkerHeartbeat {self.worker} {self.seen_at}>"

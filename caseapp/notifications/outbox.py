@@ -95,11 +95,19 @@ def resend(n: Notification, *, actor: User | None) -> Notification:
     """Queue a failed (or delivered) notification again, now, with a fresh set of retries.
 
     The same row, the same Message-ID: a recipient who got it before can tell it is the same
-    message. The earlier attempts stay on record; the resend is audited.
+    message. A digest is composed again, so it lists the day's documents as they stand (a
+    cancelled one no longer). A withdrawn notice, and a notice of a cancelled document, are
+    never sent again (ServiceError). The earlier attempts stay on record; the resend is
+    audited.
     """
     if n.status in (NotificationStatus.QUEUED, NotificationStatus.SENDING):
         raise ServiceError(N_("The notification is waiting to be sent already."))
+    of_cancelled = n.kind == NotificationKind.REGISTRATION and n.document.is_cancelled
+    if n.status == NotificationStatus.WITHDRAWN or of_cancelled:
+        raise ServiceError(N_("The document was cancelled: its notice is not sent again."))
     before = {"status": n.status.value, "attempts": n.attempts}
+    if n.kind == NotificationKind.DIGEST:
+        n.subject = n.body_text = n.body_html = None
     n.status = NotificationStatus.QUEUED
     n.attempts = 0
     n.next_attempt_at = utcnow()

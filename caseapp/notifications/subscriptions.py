@@ -1,7 +1,8 @@
-"""Subscriptions: who hears of registrations, at once or as a daily digest."""
+"""Subscriptions: who hears of registrations, at once or as a daily digest (``digests.py``),
+and of which documents (``coverage.py``)."""
 
 import logging
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,20 +13,24 @@ from caseapp.auth.models import User
 from caseapp.cases.models import Case
 from caseapp.db import utcnow
 from caseapp.directory.models import Mailbox, Organisation
-from caseapp.documents.models import Document
+from caseapp.documents.models import Direction, Document
 from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
+from caseapp.notifications.coverage import (
+    MAILBOX_DIRECTIONS,
+    USER_DIRECTIONS,
+    checked_directions,
+)
 from caseapp.notifications.models import (
     Notification,
     NotificationKind,
     Subscription,
     SubscriptionMode,
 )
-from caseapp.notifications.outbox import enqueue, insert_ignoring_conflicts
+from caseapp.notifications.outbox import enqueue
 from caseapp.programmes.models import Programme
 from caseapp.registry.models import Series
 from caseapp.rows import ORM, RowWriter
-from caseapp.timeutil import STOCKHOLM, local_day_bounds
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +64,15 @@ def subscribe(
     programme: Programme | None = None,
     mode: SubscriptionMode = SubscriptionMode.IMMEDIATE,
     language: str = "sv",
+    directions: Iterable[Direction | str] | None = None,
 ) -> Subscription:
     """Subscribe a mailbox or a user to one case, counterpart, series or programme.
 
-    Idempotent: an active subscription of the same subscriber to the same target is reused
-    (its mode and language updated). Audited.
+    ``directions``: the documents it hears of (default ``MAILBOX_DIRECTIONS`` for a mailbox,
+    ``USER_DIRECTIONS`` for a user); a mailbox is never told of internal documents
+    (ServiceError). Idempotent: an active subscription of the same subscriber to the same
+    target is reused (its mode and language updated, and its directions when given).
+    Audited.
     """
     if (mailbox is None) == (user is None):
         raise ServiceError(N_("A subscription is for one mailbox or one user."))
@@ -72,6 +81,7 @@ def subscribe(
         raise ServiceError(
             N_("A subscription follows one case, organisation, series or programme.")
         )
+    wanted = None if directions is None else checked_directions(directions, mailbox=mailbox)
     mode = SubscriptionMode(mode)
     language = language if language in ("sv", "en") else "sv"
     existing = db.session.scalar(
@@ -95,6 +105,8 @@ def subscribe(
     if existing is not None:
         existing.mode = mode
         existing.language = language
+        if wanted is not None:
+            _cover(existing, wanted)
         db.session.flush()
         return existing
     sub = Subscription(
@@ -109,6 +121,7 @@ def subscribe(
         active=True,
         created_by_id=actor.id if actor else None,
     )
+    _cover(sub, wanted or (USER_DIRECTIONS if user is not None else MAILBOX_DIRECTIONS))
     db.session.add(sub)
     db.session.flush()
     record(
@@ -117,7 +130,50 @@ def subscribe(
         actor=actor,
         case_id=case.id if case else None,
         summary=f"{sub.recipient_email} → {sub.target_label}",
-        after={"mode": mode.value, "recipient": sub.recipient_email, "target": sub.target_label},
+        after={
+            "mode": mode.value,
+            "recipient": sub.recipient_email,
+            "target": sub.target_label,
+            "directions": _names(sub.directions),
+        },
+    )
+    return sub
+
+
+def _cover(sub: Subscription, directions: frozenset[Direction]) -> None:
+    sub.covers_incoming = Direction.IN in directions
+    sub.covers_outgoing = Direction.OUT in directions
+    sub.covers_internal = Direction.INTERNAL in directions
+
+
+def _names(directions: Iterable[Direction]) -> list[str]:
+    return sorted(d.value for d in directions)
+
+
+def set_directions(
+    sub: Subscription, directions: Iterable[Direction | str], *, actor: User | None
+) -> Subscription:
+    """Change which documents ``sub`` hears of, by direction.
+
+    Refused (ServiceError) for an ended subscription, for no direction at all and for
+    internal documents to a mailbox; audited with before and after when it changes.
+    """
+    if not sub.active:
+        raise ServiceError(N_("The subscription is ended; subscribe again instead."))
+    wanted = checked_directions(directions, mailbox=sub.mailbox)
+    before = _names(sub.directions)
+    if before == _names(wanted):
+        return sub
+    _cover(sub, wanted)
+    db.session.flush()
+    record(
+        "update",
+        sub,
+        actor=actor,
+        case_id=sub.case_id,
+        summary=f"{sub.recipient_email} → {sub.target_label}",
+        before={"directions": before},
+        after={"directions": _names(wanted)},
     )
     return sub
 
@@ -137,17 +193,6 @@ def end_subscription(sub: Subscription, *, actor: User | None, reason: str = "en
         summary=f"{sub.recipient_email} → {sub.target_label}",
         after={"reason": reason},
     )
-
-
-def subscription_case_filter(sub: Subscription):
-    """A condition on ``Case`` for the cases ``sub`` covers."""
-    if sub.case_id is not None:
-        return Case.id == sub.case_id
-    if sub.organisation_id is not None:
-        return Case.organisation_id == sub.organisation_id
-    if sub.series_id is not None:
-        return Case.series_id == sub.series_id
-    return Case.programme_id == sub.programme_id
 
 
 # The active immediate subscriptions of a case, its series, its organisation or its
@@ -189,7 +234,7 @@ def covering_subscriptions(case: Case, *, writer: RowWriter = ORM) -> list[Subsc
 
 def notify_subscribers(document: Document, *, writer: RowWriter = ORM) -> list[Notification]:
     """Queue a registration notice for every active immediate subscription covering the
-    document's case — one per address, however many of its subscriptions match.
+    document's case and direction — one per address, however many of its subscriptions match.
 
     Runs inside the registering transaction. An unusable address is logged and skipped: a
     subscriber's typo must never stop a registration.
@@ -198,6 +243,8 @@ def notify_subscribers(document: Document, *, writer: RowWriter = ORM) -> list[N
     seen: set[str] = set()
     out = []
     for sub in subs:
+        if not sub.covers(document.direction):
+            continue
         address = sub.recipient_email.lower()
         if address in seen:
             continue
@@ -224,54 +271,3 @@ def on_document_registered(
 ) -> None:
     """Receiver of ``document_registered``: notices for subscribers, same transaction."""
     notify_subscribers(document, writer=writer)
-
-
-def queue_digests(now: datetime) -> int:
-    """Queue the daily digest of the previous Stockholm day for every active daily
-    subscription that has something to report; returns how many were queued.
-
-    Idempotent per subscription and day: the unique (subscription_id, digest_date) on the
-    outbox means a second run — or one on another machine at the same moment — adds nothing.
-    """
-    day: date = now.astimezone(STOCKHOLM).date() - timedelta(days=1)
-    start, end = local_day_bounds(day)
-    subs = db.session.scalars(
-        sa.select(Subscription).where(
-            Subscription.active.is_(True), Subscription.mode == SubscriptionMode.DAILY
-        )
-    ).all()
-    queued = 0
-    for sub in subs:
-        has_news = db.session.scalar(
-            sa.select(sa.literal(1))
-            .select_from(Document)
-            .join(Case, Document.case_id == Case.id)
-            .where(
-                Document.registered_at >= start,
-                Document.registered_at < end,
-                Document.cancelled_at.is_(None),
-                subscription_case_filter(sub),
-            )
-            .limit(1)
-        )
-        if not has_news:
-            continue
-        result = db.session.execute(
-            insert_ignoring_conflicts(Notification.__table__)
-            .values(
-                kind=NotificationKind.DIGEST.value,
-                status="queued",
-                recipient_email=sub.recipient_email,
-                recipient_name=sub.recipient_name,
-                language=sub.language,
-                case_id=sub.case_id,
-                subscription_id=sub.id,
-                digest_date=day,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=utcnow(),
-            )
-            .returning(Notification.__table__.c.id)
-        )
-        queued += len(result.all())
-    return queued

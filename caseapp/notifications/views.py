@@ -12,11 +12,20 @@ from caseapp.cases.services import get_case
 from caseapp.directory.models import Mailbox, Organisation
 from caseapp.errors import ServiceError
 from caseapp.extensions import csrf, db
+from caseapp.forms import show_service_error
 from caseapp.links import case_url
 from caseapp.notifications import outbox
 from caseapp.notifications import subscriptions as subs
-from caseapp.notifications.forms import CaseSubscriptionForm, SubscriptionForm
-from caseapp.notifications.mailtext import build_message, unsubscribe_url
+from caseapp.notifications.cancellation import on_document_cancelled
+from caseapp.notifications.forms import (
+    CaseSubscriptionForm,
+    DirectionsForm,
+    SubscriptionForm,
+    directions_form,
+)
+from caseapp.notifications.heartbeat import delivery_health
+from caseapp.notifications.mailtext import unsubscribe_url
+from caseapp.notifications.message import build_message
 from caseapp.notifications.models import (
     Notification,
     NotificationStatus,
@@ -25,7 +34,7 @@ from caseapp.notifications.models import (
 )
 from caseapp.programmes.models import Programme
 from caseapp.registry.models import Series
-from caseapp.signals import document_registered
+from caseapp.signals import document_cancelled, document_registered
 
 bp = Blueprint("notifications", __name__)
 
@@ -64,6 +73,7 @@ def outbox_list():
         status=status,
         statuses=list(NotificationStatus),
         failed=failed,
+        health=delivery_health(),
     )
 
 
@@ -135,20 +145,52 @@ def subscription_list():
                     else None,
                     mode=form.mode.data,
                     language=form.language.data,
+                    directions=form.directions.data,
                 )
                 db.session.commit()
             except ServiceError as exc:
                 db.session.rollback()
-                flash(exc.message(), "error")
+                status = show_service_error(form, exc)
+                return _subscription_page(form, status)
             else:
                 flash(_("The subscription was saved."), "success")
                 return redirect(url_for("notifications.subscription_list"))
+    return _subscription_page(form, 400 if form.errors else 200)
+
+
+def _subscription_page(form: SubscriptionForm, status: int, edit: DirectionsForm | None = None):
     rows = db.session.scalars(
         sa.select(Subscription)
         .where(Subscription.active.is_(True))
         .order_by(Subscription.id.desc())
     ).all()
-    return render_template("notifications/subscriptions.html", form=form, rows=rows)
+    forms = {sub.id: directions_form(sub) for sub in rows}
+    if edit is not None:
+        forms[edit.sub_id] = edit
+    return (
+        render_template("notifications/subscriptions.html", form=form, rows=rows, forms=forms),
+        status,
+    )
+
+
+@bp.post("/subscriptions/<int:sub_id>/directions")
+@login_required
+@require(Perm.EDIT_DIRECTORY)
+def subscription_directions(sub_id: int):
+    sub = _get_or_404(Subscription, sub_id)
+    form = directions_form(sub, formdata=request.form)
+    status = 400
+    if form.validate():
+        try:
+            subs.set_directions(sub, form.directions.data, actor=current_user)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            status = show_service_error(form, exc)
+        else:
+            flash(_("The subscription now covers the chosen documents."), "success")
+            return redirect(url_for("notifications.subscription_list"))
+    return _subscription_page(SubscriptionForm(formdata=None), status, edit=form)
 
 
 @bp.post("/subscriptions/case/<int:case_id>")
@@ -165,6 +207,7 @@ def subscribe_case(case_id: int):
                 case=case,
                 mode=form.mode.data,
                 language=form.language.data,
+                directions=form.directions.data,
             )
             db.session.commit()
             flash(_("The mailbox is subscribed to the case."), "success")
@@ -242,3 +285,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["case_subscriptions"] = _case_subscriptions
     app.jinja_env.globals["case_subscription_form"] = lambda: CaseSubscriptionForm(formdata=None)
     document_registered.connect(subs.on_document_registered)
+    document_cancelled.connect(on_document_cancelled)

@@ -1,18 +1,16 @@
-"""The delivery worker: claims due outbox rows, sends them, records every attempt.
+"""The delivery worker: claims due outbox rows (``claims.py``), sends them, records every
+attempt.
 
-Several workers may run at once (on several machines). A row is claimed by one worker with
-a single conditional UPDATE: on PostgreSQL its candidate rows are picked with
-``FOR UPDATE SKIP LOCKED`` so workers never wait for each other; on SQLite the statement
-runs under the database's one write lock. Either way the claim is ``queued → sending`` with
-the worker's claim token and time, and only the claimant records the result. A claim whose
-worker died is taken over after ``NOTIFY_LEASE_SECONDS``.
+A notice whose document was cancelled meanwhile is withdrawn by the cancel
+(``cancellation.py``): the worker checks the row just before it sends it, under a lock
+(see ``_RACING_A_CANCEL``), and a notice that went out at the moment of the cancel is
+followed by its cancellation notice.
 """
 
 import logging
 import os
 import socket
-import time
-import uuid
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,8 +19,12 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from caseapp.db import utcnow
+from caseapp.documents.models import Document
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
+from caseapp.notifications.audience import Audience
+from caseapp.notifications.cancellation import correct_after_sending
+from caseapp.notifications.claims import LeaseKeeper, claim, release
 from caseapp.notifications.delivery import (
     OutboxMessage,
     Outcome,
@@ -31,17 +33,14 @@ from caseapp.notifications.delivery import (
     connect,
     smtp_configured,
 )
-from caseapp.notifications.mailtext import (
-    build_message,
-    compose,
-    message_id_for,
-    sender_address,
-    unsubscribe_url,
-)
+from caseapp.notifications.heartbeat import Heartbeat
+from caseapp.notifications.mailtext import NothingToSend, compose, unsubscribe_url
+from caseapp.notifications.message import build_message, message_id_for, sender_address
 from caseapp.notifications.models import (
     AttemptResult,
     DeliveryAttempt,
     Notification,
+    NotificationKind,
     NotificationStatus,
 )
 
@@ -56,69 +55,90 @@ class RunStats:
     caught: int = 0
     retrying: int = 0
     failed: int = 0
+    withdrawn: int = 0
     batches: int = 0
     ids: list[int] = field(default_factory=list)
 
     @property
     def handled(self) -> int:
-        return self.delivered + self.caught + self.retrying + self.failed
+        return self.delivered + self.caught + self.retrying + self.failed + self.withdrawn
 
 
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _due(now: datetime, lease: timedelta):
-    return sa.or_(
-        sa.and_(N.status == NotificationStatus.QUEUED, N.next_attempt_at <= now),
-        sa.and_(N.status == NotificationStatus.SENDING, N.claimed_at < now - lease),
-    )
+# Kinds a cancel can change while they are being sent: it withdraws registration notices,
+# and reads the day's digests to find who was told of the document.
+#
+# On PostgreSQL such a row is locked when it is checked, just before it is sent, and stays
+# locked to the commit of its result: a cancel is then wholly before the check (nothing is
+# sent) or waits for the result (and finds it delivered). SQLite cannot lock a row: there
+# the result's INSERT takes the database's one write lock and the status is read again
+# under it. Either way a notice that went out while it was being withdrawn is corrected.
+_RACING_A_CANCEL = (NotificationKind.REGISTRATION, NotificationKind.DIGEST)
+# The statements run for every row, built once (building them costs more than running them).
+_ATTEMPT = DeliveryAttempt.__table__.insert()
+_STATUS = sa.select(N.status).where(N.id == sa.bindparam("id"))
+_CHECK = (
+    sa.select(N.status, Document.cancelled_at)
+    .outerjoin(Document, Document.id == N.document_id)
+    .where(N.id == sa.bindparam("id"))
+)
+_CHECK_AND_LOCK = _CHECK.with_for_update(of=N)
 
 
-def claim(worker_id: str, *, now: datetime, limit: int) -> tuple[str, list[int]]:
-    """Claim up to ``limit`` due rows for this worker and commit the claim.
+def _log_attempt(
+    n: Notification, outcome: Outcome, worker: str, *, locked: bool
+) -> NotificationStatus | None:
+    """Insert the attempt; return the row's status as others committed it, when a cancel may
+    have changed it since the check (SQLite, or no check yet), else None.
 
-    Returns the claim token and the claimed ids. No other worker can claim the same rows
-    until this claim's lease has passed.
-    """
-    lease = timedelta(seconds=current_app.config["NOTIFY_LEASE_SECONDS"])
-    token = f"{worker_id}/{uuid.uuid4().hex[:12]}"
-    candidates = (
-        sa.select(N.id).where(_due(now, lease)).order_by(N.next_attempt_at, N.id).limit(limit)
-    )
-    if db.engine.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    # A CTE, not "id IN (subquery)": PostgreSQL may run an IN-subquery with LIMIT … SKIP
-    # LOCKED more than once and claim more rows than asked for.
-    claimable = candidates.cte("claimable")
-    stmt = (
-        sa.update(N)
-        .where(N.id == claimable.c.id, _due(now, lease))
-        .values(status=NotificationStatus.SENDING, claimed_by=token, claimed_at=now)
-        .returning(N.id)
-        .execution_options(synchronize_session=False)
-    )
-    ids = sorted(db.session.scalars(stmt).all())
-    db.session.commit()
-    return token, ids
-
-
-def _record(n: Notification, outcome: Outcome, *, worker: str, now: datetime) -> str:
-    """Write the attempt and the row's new state; returns the state name for the stats."""
-    db.session.add(
-        DeliveryAttempt(
-            notification_id=n.id,
-            at=utcnow(),
-            worker=worker,
-            result=outcome.result,
-            smtp_code=outcome.code,
-            error=outcome.error,
+    Nothing of ``n`` is flushed here, so the row is written once, at the commit."""
+    with db.session.no_autoflush:
+        db.session.execute(
+            _ATTEMPT,
+            {
+                "notification_id": n.id,
+                "at": utcnow(),
+                "worker": worker,
+                "result": outcome.result,
+                "smtp_code": outcome.code,
+                "error": outcome.error,
+            },
         )
-    )
+        if locked or n.kind not in _RACING_A_CANCEL:
+            return None
+        return db.session.scalar(_STATUS, {"id": n.id})
+
+
+def _record(
+    n: Notification,
+    outcome: Outcome,
+    *,
+    worker: str,
+    now: datetime,
+    listed: list[int] = (),
+    locked: bool = False,
+) -> str:
+    """Write the attempt and the row's new state; returns the state name for the stats.
+
+    ``listed``: the documents the message told of, for the corrections a cancel that came
+    while it was being sent could not queue itself. ``locked``: the row is locked since its
+    check (``_check``).
+    """
+    status = _log_attempt(n, outcome, worker, locked=locked)
+    withdrawn = status == NotificationStatus.WITHDRAWN
     n.attempts += 1
     n.claimed_by = None
     n.claimed_at = None
-    if outcome.result in (AttemptResult.DELIVERED, AttemptResult.CAUGHT):
+    sent = outcome.result in (AttemptResult.DELIVERED, AttemptResult.CAUGHT)
+    if withdrawn and not sent:
+        # Cancelled while it was being tried: it stays withdrawn, never retried.
+        n.status = NotificationStatus.WITHDRAWN
+        n.last_error = outcome.error
+        state = "withdrawn"
+    elif sent:
         n.status = (
             NotificationStatus.DELIVERED
             if outcome.result == AttemptResult.DELIVERED
@@ -127,6 +147,9 @@ def _record(n: Notification, outcome: Outcome, *, worker: str, now: datetime) ->
         n.delivered_at = utcnow()
         n.last_error = None
         state = "delivered" if outcome.result == AttemptResult.DELIVERED else "caught"
+        if withdrawn or n.kind == NotificationKind.DIGEST:
+            # It went out although (or while) its document was cancelled: say so after.
+            correct_after_sending(n, list(listed))
     elif outcome.result == AttemptResult.TEMPORARY and n.attempts < current_app.config.get(
         "NOTIFY_MAX_ATTEMPTS", 6
     ):
@@ -149,22 +172,58 @@ def _record(n: Notification, outcome: Outcome, *, worker: str, now: datetime) ->
     return state
 
 
-def _prepare(n: Notification, sender):
-    """Compose the row once (kept for retries) and build its MIME message."""
+def _prepare(n: Notification, sender, audience: Audience) -> tuple:
+    """Compose the row once (kept for retries) and build its MIME message; returns it with
+    the documents it tells of (known when composed now; a registration notice's always).
+
+    Raises ``NothingToSend`` when its documents were cancelled.
+    """
+    listed = [n.document_id] if n.document_id else []
     if n.subject is None or n.body_text is None:
-        composed = compose(n)
+        composed = compose(n, audience)
         n.subject = composed.subject
         n.body_text = composed.text
         n.body_html = composed.html
+        listed = composed.document_ids
     if not n.message_id:
         n.message_id = message_id_for(n, sender)
     unsubscribe = unsubscribe_url(n.subscription) if n.subscription is not None else None
-    return build_message(n, unsubscribe, sender)
+    return build_message(n, unsubscribe, sender), listed
 
 
-def deliver(ids: list[int], token: str, *, worker: str, now: datetime, stats: RunStats) -> None:
+def _check(n: Notification, *, lock: bool) -> bool:
+    """Just before sending: must ``n`` stay unsent (withdrawn, or its document cancelled,
+    since it was claimed)? With ``lock`` (PostgreSQL) the row stays locked to the commit."""
+    if n.kind not in _RACING_A_CANCEL:
+        return False
+    status, cancelled_at = db.session.execute(
+        _CHECK_AND_LOCK if lock else _CHECK, {"id": n.id}
+    ).one()
+    return status == NotificationStatus.WITHDRAWN or cancelled_at is not None
+
+
+def _withdraw(n: Notification) -> str:
+    """Mark a claimed row withdrawn without an attempt (there was nothing to send)."""
+    n.status = NotificationStatus.WITHDRAWN
+    n.claimed_by = None
+    n.claimed_at = None
+    db.session.commit()
+    return "withdrawn"
+
+
+def deliver(
+    ids: list[int],
+    token: str,
+    *,
+    worker: str,
+    now: datetime,
+    stats: RunStats,
+    heartbeat: Heartbeat | None = None,
+    stop: threading.Event | None = None,
+) -> None:
     """Send the claimed rows over one SMTP session (reopened if it breaks); without
-    ``MAIL_SERVER`` they go to the development catcher instead."""
+    ``MAIL_SERVER`` they go to the development catcher instead. When ``stop`` is set, the
+    row being sent is finished and the rest given back to the queue."""
     rows = db.session.scalars(
         sa.select(N)
         .where(N.id.in_(ids), N.claimed_by == token, N.status == NotificationStatus.SENDING)
@@ -176,30 +235,48 @@ def deliver(ids: list[int], token: str, *, worker: str, now: datetime, stats: Ru
     # would only cost time (it halves the throughput).
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     catching = not smtp_configured()
+    locking = db.session.get_bind().dialect.name == "postgresql"
     conn: TimeoutConnection | None = None
     connect_error: Outcome | None = None
     sender = sender_address()
-    lease = _LeaseKeeper(token, now)
+    audience = Audience.of(n.recipient_email for n in rows)
+    lease = LeaseKeeper(token, now)
     try:
         for n in rows:
+            if stop is not None and stop.is_set():
+                release(token)
+                break
+            if heartbeat is not None:
+                heartbeat.beat()
             if not lease.still_ours(n.id):
                 # This worker stalled past its lease and another worker took the row over.
                 log.warning("notification %s was taken over by another worker", n.id)
                 continue
-            try:
-                message = _prepare(n, sender)
-            except (ServiceError, ValueError, LookupError, AttributeError) as exc:
-                log.exception("notification %s cannot be composed", n.id)
-                outcome = Outcome(AttemptResult.PERMANENT, None, f"cannot compose: {exc}")
-                _bump(stats, _record(n, outcome, worker=worker, now=now), n.id)
+            # Nothing is written until the result is recorded: a write here would hold a
+            # lock (all of SQLite) for as long as the SMTP server takes.
+            with db.session.no_autoflush:
+                try:
+                    message, listed = _prepare(n, sender, audience)
+                except NothingToSend:
+                    _bump(stats, _withdraw(n), n.id)
+                    continue
+                except (ServiceError, ValueError, LookupError, AttributeError) as exc:
+                    log.exception("notification %s cannot be composed", n.id)
+                    outcome = Outcome(AttemptResult.PERMANENT, None, f"cannot compose: {exc}")
+                    _bump(stats, _record(n, outcome, worker=worker, now=now), n.id)
+                    continue
+                withdrawn = _check(n, lock=locking)
+            if withdrawn:
+                _bump(stats, _withdraw(n), n.id)
                 continue
+            attempt = {"worker": worker, "now": now, "listed": listed, "locked": locking}
             if catching:
                 outcome = Outcome(AttemptResult.CAUGHT)
-                _bump(stats, _record(n, outcome, worker=worker, now=now), n.id)
+                _bump(stats, _record(n, outcome, **attempt), n.id)
                 continue
             if connect_error is not None:
                 # The server could not be reached for this batch: every row gets its attempt.
-                _bump(stats, _record(n, connect_error, worker=worker, now=now), n.id)
+                _bump(stats, _record(n, connect_error, **attempt), n.id)
                 continue
             if conn is None:
                 try:
@@ -207,7 +284,7 @@ def deliver(ids: list[int], token: str, *, worker: str, now: datetime, stats: Ru
                 except Exception as exc:  # noqa: BLE001 - any failure to connect is retried
                     connect_error = classify(exc)
                     connect_error.result = AttemptResult.TEMPORARY
-                    _bump(stats, _record(n, connect_error, worker=worker, now=now), n.id)
+                    _bump(stats, _record(n, connect_error, **attempt), n.id)
                     continue
             try:
                 conn.send(OutboxMessage(message, sender.addr_spec, n.recipient_email))
@@ -217,47 +294,12 @@ def deliver(ids: list[int], token: str, *, worker: str, now: datetime, stats: Ru
                 if outcome.broken:
                     conn.close()
                     conn = None
-            _bump(stats, _record(n, outcome, worker=worker, now=now), n.id)
+            _bump(stats, _record(n, outcome, **attempt), n.id)
     finally:
         if conn is not None:
             conn.close()
         session.expire_on_commit = expire_on_commit
         db.session.rollback()  # nothing pending; releases the connection
-
-
-class _LeaseKeeper:
-    """Keeps a batch's claim alive while it is being sent.
-
-    A slow SMTP server can make a batch take longer than the lease; other workers would
-    then take its rows over and send them twice. So the claim of the rows still to be sent
-    is renewed a few times per lease period (in the transaction of the row being sent), and
-    a row whose claim was lost anyway (a stall longer than the lease) is skipped. The
-    renewal clock is the run's clock advanced by the real time spent, so a run with a set
-    clock (``--now``) stays consistent with itself.
-    """
-
-    def __init__(self, token: str, now: datetime) -> None:
-        self.token = token
-        self.now = now
-        self.started = time.monotonic()
-        self.renew_every = current_app.config["NOTIFY_LEASE_SECONDS"] / 3
-        self.renewed = 0.0
-        self.owned: set[int] | None = None
-
-    def still_ours(self, nid: int) -> bool:
-        elapsed = time.monotonic() - self.started
-        if self.owned is None or elapsed - self.renewed >= self.renew_every:
-            self.renewed = elapsed
-            self.owned = set(
-                db.session.scalars(
-                    sa.update(N)
-                    .where(N.claimed_by == self.token, N.status == NotificationStatus.SENDING)
-                    .values(claimed_at=self.now + timedelta(seconds=elapsed))
-                    .returning(N.id)
-                    .execution_options(synchronize_session=False)
-                )
-            )
-        return nid in self.owned
 
 
 def _bump(stats: RunStats, state: str, nid: int) -> None:
@@ -266,33 +308,56 @@ def _bump(stats: RunStats, state: str, nid: int) -> None:
 
 
 def run_once(
-    *, now: datetime | None = None, worker: str | None = None, batch_size: int | None = None
+    *,
+    now: datetime | None = None,
+    worker: str | None = None,
+    batch_size: int | None = None,
+    heartbeat: Heartbeat | None = None,
+    stop: threading.Event | None = None,
 ) -> RunStats:
     """Deliver everything due at ``now`` (default: the real time), batch by batch, then
-    return. Rows that fail temporarily are rescheduled for later and not retried in this
-    run."""
+    return (early, with nothing left claimed, when ``stop`` is set). Rows that fail
+    temporarily are rescheduled for later and not retried in this run."""
     worker = worker or default_worker_id()
     batch_size = batch_size or int(current_app.config.get("NOTIFY_BATCH_SIZE", 100))
     stats = RunStats()
     seen: set[int] = set()
-    while True:
+    while stop is None or not stop.is_set():
         when = now or utcnow()
         token, ids = claim(worker, now=when, limit=batch_size)
         if not ids:
             return stats
         stats.batches += 1
-        deliver(ids, token, worker=worker, now=when, stats=stats)
+        deliver(ids, token, worker=worker, now=when, stats=stats, heartbeat=heartbeat, stop=stop)
         if seen.issuperset(ids):  # a clock in the past keeps rows due: do not spin
             return stats
         seen.update(ids)
+    return stats
 
 
-def run_forever(*, worker: str | None = None, poll_seconds: float | None = None) -> None:
-    """Deliver until stopped, sleeping ``NOTIFY_POLL_SECONDS`` when nothing is due."""
+def run_forever(
+    *,
+    worker: str | None = None,
+    poll_seconds: float | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Deliver until ``stop`` is set, waiting ``NOTIFY_POLL_SECONDS`` when nothing is due.
+
+    The worker's heartbeat is written when it starts, every ``NOTIFY_HEARTBEAT_SECONDS``
+    while it runs, and when it stops.
+    """
     poll = poll_seconds or float(current_app.config.get("NOTIFY_POLL_SECONDS", 5))
     worker = worker or default_worker_id()
+    stop = stop or threading.Event()
+    heartbeat = Heartbeat(worker)
+    heartbeat.start()
     log.info("notification worker %s started", worker)
-    while True:
-        stats = run_once(worker=worker)
-        if stats.batches == 0:
-            time.sleep(poll)
+    try:
+        while not stop.is_set():
+            stats = run_once(worker=worker, heartbeat=heartbeat, stop=stop)
+            heartbeat.beat()
+            if stats.batches == 0:
+                stop.wait(poll)
+    finally:
+        heartbeat.stop()
+        log.info("notification worker %s stopped", worker)

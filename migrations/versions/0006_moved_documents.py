@@ -1,7 +1,7 @@
 """moved documents: the row that keeps a moved document's old number
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-04 04:19:34.434613
 
 A document moved to another case (omregistrering) keeps its row and gets the new case's
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -42,7 +42,7 @@ from caseapp.followups import services as followups
 from caseapp.followups.models import FollowUpOutcome, UserGroup
 from caseapp.mail import inbox
 from caseapp.mail.importer import ImportDecision, register_inbox_item
-from caseapp.notifications import outbox, subscriptions
+from caseapp.notifications import bounces, outbox, subscriptions
 from caseapp.notifications.models import Notification, NotificationStatus, SubscriptionMode
 from caseapp.programmes.models import Programme, Round
 from caseapp.registry.services import create_series, update_series
@@ -158,6 +158,12 @@ def every_event(app, client, login_as):
     notice.status = NotificationStatus.FAILED  # as the worker leaves it after its retries
     notice.attempts = 5
     outbox.resend(notice, actor=admin)
+    notice.status = NotificationStatus.DELIVERED  # and a delivery report about it came back
+    notice.message_id = "<notice-1@caseapp.test>"
+    bounces.record_bounce(
+        original_message_id=notice.message_id, recipients=[notice.recipient_email],
+        action="failed", status="5.1.1", diagnostic="550 5.1.1 User unknown",
+    )  # fmt: skip
     subscriptions.end_subscription(subscription, actor=admin)
     subscriptions.end_subscription(link_subscription, actor=None, reason="unsubscribe link")
 
@@ -322,13 +328,18 @@ def _shown_fields(ev: AuditEvent):
     before, after = ev.before, ev.after
     missing = object()
     for key in dict.fromkeys([*(before or {}), *(after or {})]):
-        if key in skip or (before is None and after.get(key) in (None, False, "", [], {})):
+        if key in skip or (before is None and _empty(after.get(key))):
             continue
         yield (
             key,
             before.get(key, missing) if before is not None else missing,
             after.get(key, missing) if after is not None else missing,
         )
+
+
+def _empty(value) -> bool:
+    # 0 is a count worth showing; False is a flag not set.
+    return value is None or value is False or value in ("", [], {})
 
 
 def _value_problems(where, key, stored, shown, catalogue, codes) -> list[str]:

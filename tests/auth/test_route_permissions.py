@@ -87,6 +87,7 @@ POLICY: dict[str, frozenset | str] = {
     "notifications.outbox_resend": ADMIN,
     "notifications.subscription_list": REGISTRY,
     "notifications.subscribe_case": REGISTRY,
+    "notifications.subscription_directions": REGISTRY,
     "notifications.follow_case": ALL,
     # Ending somebody else's subscription (as here); one's own is open to every role and is
     # tested in tests/notifications.

@@ -1,7 +1,15 @@
 """Configuration: defaults, instance folder, environment, and the secret key."""
 
+import pytest
+
 from caseapp import create_app
 from caseapp.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def base_url(monkeypatch):
+    """These apps run in production mode, which needs the installation's public address."""
+    monkeypatch.setenv("CASEAPP_BASE_URL", "https://diarium.example.org")
 
 
 def test_instance_path_moves_database_files_and_secret(tmp_path, monkeypatch):

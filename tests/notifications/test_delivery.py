@@ -331,7 +331,7 @@ def test_a_row_taken_over_from_a_stalled_worker_is_not_sent_again(
 
 
 def test_a_long_batch_keeps_renewing_its_claim(app, factory, subscribed_case, monkeypatch):
-    from caseapp.notifications import worker
+    from caseapp.notifications import claims as worker
 
     app.config["NOTIFY_LEASE_SECONDS"] = 900
     factory.document(subscribed_case)
@@ -340,7 +340,7 @@ def test_a_long_batch_keeps_renewing_its_claim(app, factory, subscribed_case, mo
     token, ids = worker.claim("slow", now=start, limit=10)
     clock = [1000.0]
     monkeypatch.setattr(worker.time, "monotonic", lambda: clock[0])
-    keeper = worker._LeaseKeeper(token, start)
+    keeper = worker.LeaseKeeper(token, start)
     assert keeper.still_ours(ids[0])
     db.session.commit()
     clock[0] += 800  # the first rows of the batch took 800 s (a very slow SMTP server)

@@ -8,10 +8,12 @@ import time_machine
 
 from caseapp.directory.models import MailboxKind
 from caseapp.directory.services import create_mailbox
+from caseapp.documents.models import Direction
 from caseapp.extensions import db
+from caseapp.notifications.digests import queue_digests
 from caseapp.notifications.masking import mask_document_for_notice
 from caseapp.notifications.models import Notification, NotificationKind, Subscription
-from caseapp.notifications.subscriptions import queue_digests, subscribe, unsubscribe_token
+from caseapp.notifications.subscriptions import subscribe, unsubscribe_token
 from caseapp.notifications.worker import run_once
 
 
@@ -154,18 +156,20 @@ def test_subscription_pages(app, client, login_as, factory):
             "mailbox": str(box.id),
             "case_number": case.number,
             "mode": "immediate",
+            "directions": ["in", "out"],
             "language": "sv",
         },
     )
     assert resp.status_code == 302
     resp = client.post(
         f"/subscriptions/case/{case.id}",
-        data={"mailbox": str(box.id), "mode": "daily", "language": "sv"},
+        data={"mailbox": str(box.id), "mode": "daily", "directions": ["in"], "language": "sv"},
     )
     assert resp.status_code == 302
     assert client.post(f"/subscriptions/case/{case.id}/follow").status_code == 302
-    subs = db.session.scalars(sa.select(Subscription)).all()
+    subs = db.session.scalars(sa.select(Subscription).order_by(Subscription.id)).all()
     assert len(subs) == 2
+    assert subs[0].directions == {Direction.IN}  # the case panel's choice replaced the first
     page = client.get("/cases/" + quote(case.number, safe="/")).get_data(as_text=True)
     assert "postlista.kommunstyrelsen@ange.se" in page
     resp = client.post(f"/subscriptions/{subs[0].id}/end")

@@ -10,9 +10,9 @@ import time_machine
 from caseapp.extensions import db
 from caseapp.followups.cli import parse_now
 from caseapp.followups.models import Reminder, UserGroup
-from caseapp.followups.reminders import send_reminders
 from caseapp.followups.services import close_followup, create_followup
 from caseapp.notifications.models import Notification
+from caseapp.notifications.reminders import send_reminders
 from caseapp.timeutil import STOCKHOLM
 
 

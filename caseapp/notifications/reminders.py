@@ -1,5 +1,8 @@
 """Reminder runs: due follow-ups become outbox rows, once per follow-up and stage.
 
+This is the notifications side of follow-ups: it reads follow-ups and writes the outbox, so
+the dependency runs one way (notifications know follow-ups; follow-ups know nothing of mail).
+
 Stages are days relative to the due date (``FOLLOWUP_REMINDER_STAGES``, e.g. -7, 0, +3) plus
 an escalation stage (``FOLLOWUP_ESCALATION_STAGE``, e.g. +7) that goes to the case officer
 (or ``FOLLOWUP_ESCALATION_EMAIL`` when the case has none). A follow-up is at stage *s* on the
