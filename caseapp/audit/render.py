@@ -96,6 +96,7 @@ _NAMED = {
 _REFERENCES = {
     "assignee_group_id": "UserGroup",
     "assignee_user_id": "User",
+    "notification_id": "Notification",
     "officer_id": "User",
     "organisation_id": "Organisation",
     "programme_id": "Programme",

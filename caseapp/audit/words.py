@@ -44,6 +44,9 @@ SENTENCES: dict[tuple[str, ...], str] = {
     ),
     ("InboxItem", "receive"): N_("Received the mail “%(name)s”"),
     ("InboxItem", "discard"): N_("Took the mail “%(name)s” off the list without registering it"),
+    ("InboxItem", "settle_report"): N_(
+        "Recorded the delivery report “%(name)s” on the notice it was about"
+    ),
     ("InboxItem", "recognise"): N_("Recognised the mail “%(name)s” as registered already"),
     ("Organisation", "create"): N_("Created the organisation %(name)s"),
     ("Organisation", "update"): N_("Changed the organisation %(name)s"),
@@ -119,6 +122,7 @@ FIELD_LABELS = {
     "municipality_code": _l("Municipality code"),
     "name": _l("Name"),
     "note": _l("Note"),
+    "notification_id": _l("Notice"),
     "number": _l("Number"),
     "officer_id": _l("Case officer"),
     "org_number": _l("Organisation number"),

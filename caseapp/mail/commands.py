@@ -215,6 +215,9 @@ class ImportRun:
             for mp in proposal.messages
             if mp.skip_reason and mp.registered is None and mp.index not in decision.indexes
         ]
+        if item.notification_id is not None:
+            outcome.notes.append("a delivery report about a notice of ours: recorded on it")
+            return outcome
         if not decision.indexes and not proposal.registered:
             outcome.notes.append("nothing to register; the mail is left in the inbox")
             return outcome

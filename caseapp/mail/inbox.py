@@ -30,6 +30,7 @@ from caseapp.mail.digests import chain_digests
 from caseapp.mail.models import InboxItem, InboxSource, InboxStatus
 from caseapp.mail.parse import MailParseError, ParsedChain, parse_bytes
 from caseapp.mail.parse.build import split_mbox as _split_mbox
+from caseapp.mail.reports import reported_notice
 from caseapp.rows import ORM, RowWriter
 
 # Where a registrar can see and fix a refused upload, the source is a person at the form:
@@ -217,7 +218,9 @@ def store_message(
     parsed is kept with the parse error on the item (a registrar sees it; nothing is lost),
     except from a person at the upload form (``INTERACTIVE``): that raises ``NotMail`` and
     stores nothing. The very same bytes arriving while an item with them waits give that
-    item, and nothing new (``waiting_copy``). The arrival is audited. ``prepared``
+    item, and nothing new (``waiting_copy``). The arrival is audited. A delivery report
+    about one of our notices is recorded on the notice and the item settled, not pending
+    (``caseapp.mail.reports``). ``prepared``
     (``prepare_message`` of the same bytes) saves parsing and storing them again;
     ``writer``: see ``caseapp.rows``.
     """
@@ -256,7 +259,24 @@ def store_message(
         summary=f"{item.source.value}: {item.subject or item.filename or ''}"[:500],
         after={"source": item.source.value, "size": item.size, "sha256": item.raw_sha256},
     )
+    _settle_if_reported(item, prepared.chain, writer)
     return item
+
+
+def _settle_if_reported(item: InboxItem, chain: ParsedChain | None, writer: RowWriter) -> None:
+    """A delivery report about a notice of ours is recorded on the notice, and the item is
+    settled at once: it is nothing to register (see ``caseapp.mail.reports``)."""
+    notice = reported_notice(chain)
+    if notice is None:
+        return
+    writer.update(item, status=InboxStatus.DISCARDED, done_at=utcnow(), notification_id=notice.id)
+    writer.audit(
+        "settle_report",
+        item,
+        actor=None,
+        summary=notice.recipient_email,
+        after={"notification_id": notice.id},
+    )
 
 
 # Intake's statements, built once: a bulk import runs them for every mail, and building

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
 from caseapp.db import Base, enum_type, utcnow
+from caseapp.notifications.models import Notification
 
 
 class InboxSource(enum.StrEnum):
@@ -65,10 +66,16 @@ class InboxItem(Base):
     # The numbers of the documents this item became (or already was), outermost first.
     document_numbers: Mapped[list[str] | None] = mapped_column(sa.JSON)
     discard_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # A delivery report about one of our own notices: the notice it was recorded on at
+    # intake (``mail.reports``); such an item is settled, never pending.
+    notification_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("notifications.id", ondelete="SET NULL"), index=True
+    )
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
     case: Mapped[Case | None] = relationship()
+    notification: Mapped[Notification | None] = relationship()
 
     @property
     def is_pending(self) -> bool:

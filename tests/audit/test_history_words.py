@@ -52,6 +52,17 @@ ROOT = Path(caseapp.__file__).resolve().parent
 TRANSLATIONS = ROOT / "translations"
 LOCALES = ("sv", "en")
 
+BOUNCE = (
+    b"From: MAILER-DAEMON@mx.ange.se\nTo: caseapp@statenssc.se\n"
+    b"Subject: Undelivered Mail Returned to Sender\nDate: Tue, 08 Jun 2021 10:00:00 +0200\n"
+    b"MIME-Version: 1.0\n"
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+    b"--B\nContent-Type: text/plain\n\nNot delivered.\n"
+    b"--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.ange.se\n\n"
+    b"Final-Recipient: rfc822; olle@example.org\nAction: failed\nStatus: 5.1.1\n"
+    b"--B\nContent-Type: text/rfc822-headers\n\nMessage-ID: <notice-1@caseapp.test>\n"
+    b"--B--\n"
+)
 MAIL = (
     "From: Kim Kommun <kim.kommun@ange.se>\r\n"
     "To: Registrator <registrator@statenssc.se>\r\n"
@@ -164,6 +175,7 @@ def every_event(app, client, login_as):
         original_message_id=notice.message_id, recipients=[notice.recipient_email],
         action="failed", status="5.1.1", diagnostic="550 5.1.1 User unknown",
     )  # fmt: skip
+    inbox.store_message(BOUNCE, source=inbox.InboxSource.SMTP)  # the same report, by mail
     subscriptions.end_subscription(subscription, actor=admin)
     subscriptions.end_subscription(link_subscription, actor=None, reason="unsubscribe link")
 
