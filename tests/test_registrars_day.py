@@ -2,16 +2,20 @@
 
 Everything goes through the pages as a registrar uses them, confirming what the review
 offers unless said otherwise: the seed pasted; the answer from Statens servicecenter that
-quotes it; that answer's file uploaded again; an out-of-office reply.
+quotes it; that answer's file uploaded again; an out-of-office reply; a note moved to the
+right case; a letter registered by mistake and cancelled before the outbox worker ran. At the
+end the case's history reads as sentences, in Swedish and in English.
 """
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import refresh
 from formdata import defaults
 
 from caseapp.auth.models import Role
@@ -22,7 +26,10 @@ from caseapp.extensions import db
 from caseapp.followups.models import FollowUp
 from caseapp.mail.models import InboxItem, InboxStatus
 from caseapp.mail.parse import parse_text
+from caseapp.notifications.models import Notification, NotificationStatus
+from caseapp.notifications.worker import run_once
 from caseapp.registry.services import create_series, get_series
+from tests.followups.conftest import smtp_server  # noqa: F401
 
 ANSWER_ID = "<svar-1@statenssc.se>"
 
@@ -101,7 +108,22 @@ def _review_and_confirm(client) -> tuple[str, object]:
     return page, resp
 
 
-def test_a_registrars_day(ange, client, login_as):
+def _history(client, case, lang: str) -> str:
+    """The text of the case page's history table, in ``lang``."""
+    assert client.post("/language", data={"lang": lang, "next": "/"}).status_code == 302
+    refresh()  # the test's app context outlives a request, and Flask-Babel caches in it
+    page = client.get("/cases/" + quote(case.number, safe="/")).get_data(as_text=True)
+    table = page[page.index('id="case-history"') :]
+    table = table[: table.index("</table>")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table))
+
+
+# What a stored form looks like: a code word, an ISO time, a party code ("from: Paul …",
+# not the label "Assigned to:").
+STORED = re.compile(r"\b[a-z]+_[a-z_]+\b|\d{4}-\d{2}-\d{2}T\d{2}|(?<![A-Za-z] )\b(?:from|to|cc):")
+
+
+def test_a_registrars_day(ange, client, login_as, smtp_server):  # noqa: F811 (the fixture)
     registrar = login_as(Role.REGISTRAR, name="Rut Registrator")
     assert client.get("/").headers["Location"].endswith("/mail/inbox")
 
@@ -190,6 +212,54 @@ def test_a_registrars_day(ange, client, login_as):
     assert moved.case_id == case.id and moved.number == f"{case.number}-4"
     left = db.session.scalar(sa.select(Document).where(Document.number == wrong_number))
     assert left.moved_to_id == moved.id  # the old number stays taken and leads on
+
+    # 6. SSC's registry mailbox subscribes to the case. A letter registered here by mistake
+    # is cancelled at once, before the outbox worker runs: SSC never hears of it, and hears
+    # of the right letter registered after it.
+    box = client.post(
+        "/directory/mailboxes/new",
+        data={"address": "registrator@statenssc.se", "name": "SSC registratur", "kind": "registry"},
+    )
+    assert box.status_code == 302, box.get_data(as_text=True)
+    page = client.get("/cases/" + quote(case.number, safe="/")).get_data(as_text=True)
+    action = f"/subscriptions/case/{case.id}"
+    form = defaults(page, action)
+    mailbox_id = re.search(r'<option value="(\d+)"[^>]*>[^<]*registrator@statenssc.se', page)
+    resp = client.post(action, data=form | {"mailbox": mailbox_id.group(1)})
+    assert resp.status_code == 302
+    letters = []
+    for subject in ("Fakturafråga till fel kommun", "Kallelse till dialogmöte 18 november"):
+        resp = client.post(
+            f"/cases/{quote(case.number, safe='/')}/documents/new",
+            data={"kind": "original", "direction": "out", "subject": subject,
+                  "document_date": "2021-10-28"},
+        )  # fmt: skip
+        assert resp.status_code == 302, resp.get_data(as_text=True)
+        letters.append(_docs()[-1])
+    wrong, right = letters
+    resp = client.post(
+        f"/documents/{quote(wrong.number, safe='/')}/cancel", data={"reason": "Fel ärende"}
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    assert run_once().delivered == 1
+    (sent,) = smtp_server.messages
+    assert sent.rcpt_tos == ["registrator@statenssc.se"]
+    assert right.number in sent.data.decode() and wrong.number not in sent.data.decode()
+    withdrawn = db.session.scalars(
+        sa.select(Notification).where(Notification.document_id == wrong.id)
+    ).all()
+    assert [n.status for n in withdrawn] == [NotificationStatus.WITHDRAWN]
+
+    # 7. The history reads as sentences, in Swedish and in English, with no stored form.
+    swedish, english = _history(client, case, "sv"), _history(client, case, "en")
+    assert f"Registrerade handling {original.number}" in swedish
+    assert f"Makulerade handling {wrong.number}" in swedish
+    assert f"Flyttade hit handlingen {wrong_number} → {moved.number} från ett annat" in swedish
+    assert f"Drog tillbaka aviseringarna om makulerade handlingen {wrong.number}" in swedish
+    assert f"Registered document {original.number}" in english
+    assert f"Cancelled document {wrong.number}" in english
+    for text in (swedish, english):
+        assert not STORED.search(text), text[STORED.search(text).start() - 80 :][:160]
 
     # The case page shows the day's work.
     page = client.get("/cases/" + quote(case.number, safe="/")).get_data(as_text=True)

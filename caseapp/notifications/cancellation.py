@@ -88,6 +88,7 @@ def withdraw_notices(document: Document, *, actor: User | None) -> Withdrawal:
             "withdraw_notices",
             document,
             actor=actor,
+            case_id=document.case_id,
             summary=document.number,
             # Counts, not row ids: the history is read by people, and the outbox lists the rows.
             after={
