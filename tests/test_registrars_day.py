@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import refresh
 from formdata import defaults
+from seed_answer import ANSWER_ID, ssc_answer
 
 from caseapp.auth.models import Role
 from caseapp.cases.services import open_case
@@ -30,40 +31,6 @@ from caseapp.notifications.models import Notification, NotificationStatus
 from caseapp.notifications.worker import run_once
 from caseapp.registry.services import create_series, get_series
 from tests.followups.conftest import smtp_server  # noqa: F401
-
-ANSWER_ID = "<svar-1@statenssc.se>"
-
-
-def _answer(original_body: str) -> bytes:
-    """Paul Larsson's answer to Ånge, quoting his first mail the way Outlook does."""
-    quoted = "\r\n".join(
-        [
-            "Från: Paul Larsson <Paul.Larsson@statenssc.se>",
-            "Skickat: den 7 juni 2021 13:42",
-            "Till: Robertsson-Bly Mattias <Mattias.Robertsson-Bly@ange.se>",
-            "Kopia: Ange <ange@ange.se>; Clas Heinegård <Clas.Heinegard@statenssc.se>",
-            "Ämne: Etablering av statliga servicekontor",
-            "",
-            *original_body.splitlines(),
-        ]
-    )
-    body = (
-        "Hej Mattias,\r\n\r\nSom utlovat återkommer vi nu: vi föreslår ett dialogmöte i "
-        "Ånge den 18 november. Passar det?\r\n\r\nPaul Larsson\r\nStatens servicecenter\r\n"
-        "\r\n-----Ursprungligt meddelande-----\r\n" + quoted + "\r\n"
-    )
-    headers = [
-        "From: Paul Larsson <Paul.Larsson@statenssc.se>",
-        "To: Robertsson-Bly Mattias <Mattias.Robertsson-Bly@ange.se>",
-        "Cc: Ange <ange@ange.se>",
-        "Subject: SV: Etablering av statliga servicekontor",
-        "Date: Thu, 28 Oct 2021 09:15:00 +0200",
-        f"Message-ID: {ANSWER_ID}",
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain; charset=utf-8",
-        "Content-Transfer-Encoding: 8bit",
-    ]
-    return ("\r\n".join(headers) + "\r\n\r\n" + body).encode("utf-8")
 
 
 def _out_of_office() -> bytes:
@@ -148,7 +115,7 @@ def test_a_registrars_day(ange, client, login_as, smtp_server):  # noqa: F811 (t
 
     # 2. SSC's answer, quoting the original: one new document, linked as a reply, nothing
     # else proposed.
-    answer = _answer(parse_text(seed).messages[1].body)
+    answer = ssc_answer(parse_text(seed).messages[1].body)
     upload = {"files": [(BytesIO(answer), "svar.eml")]}
     client.post("/mail/import", data=upload, content_type="multipart/form-data")
     page, resp = _review_and_confirm(client)

@@ -4,13 +4,19 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from seed_answer import ssc_answer
 
 from caseapp.auth.models import Role
 from caseapp.auth.services import create_user
+from caseapp.cases.services import get_case
 from caseapp.demo import CASE_TITLE, DEMO_PASSWORD, seed_bytes
 from caseapp.directory import services as directory
 from caseapp.directory.models import MailboxKind, OrganisationKind
 from caseapp.extensions import db
+from caseapp.mail import inbox
+from caseapp.mail.importer import ImportDecision, register_inbox_item
+from caseapp.mail.models import InboxSource
+from caseapp.mail.parse import parse_text
 
 from .conftest import REGISTRAR, log_in
 
@@ -110,3 +116,38 @@ def test_paste_the_seed_review_and_register_it_in_the_ange_case(page, ange_case)
     expect(link).to_be_visible()
     link.click()
     expect(original).to_be_in_viewport()
+
+
+def test_a_reply_quoting_the_seed_offers_only_itself_linked_to_what_it_quotes(page, ange_case):
+    """The next ordinary mail: SSC's answer quotes the registered original. The review says
+    the quoted message is registered already and leaves it unchecked; the answer is offered,
+    linked to the document it quotes."""
+    seed = inbox.store_message(seed_bytes(), source=InboxSource.PASTE)
+    register_inbox_item(seed, ImportDecision(case=get_case(ange_case)), actor=None)
+    original = f"{ange_case}-1"
+    answer = ssc_answer(parse_text(seed_bytes().decode()).messages[1].body)
+    db.session.commit()
+
+    log_in(page)
+    page.get_by_role("link", name="To register").click()
+    page.get_by_role("link", name="Import mail").click()
+    page.get_by_label("Or paste the mail").fill(answer.decode("utf-8"))
+    page.get_by_role("button", name="Read the mail").click()
+
+    messages = page.get_by_role("article")
+    expect(messages).to_have_count(2)
+    reply, quoted = messages.nth(0), messages.nth(1)
+    expect(reply.get_by_label("Register this message")).to_be_checked()
+    expect(reply).to_contain_text(f"Linked to {original}: the message it quotes is that document")
+    expect(quoted).to_contain_text(f"Already registered as {original}")
+    expect(quoted.get_by_label("Register this message")).not_to_be_checked()
+    # The promise of the quoted, registered message is not proposed a second time.
+    expect(page.get_by_role("group", name=re.compile("Promised in message"))).to_have_count(0)
+
+    page.get_by_role("button", name="Register", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/cases/SSC"))
+    docs = page.get_by_role("region", name="Documents").get_by_role("article")
+    expect(docs).to_have_count(3)
+    answer_doc = page.get_by_role("article", name=re.compile(rf"^{_slashes(ange_case)}-3\b"))
+    expect(answer_doc).to_contain_text("SV: Etablering av statliga servicekontor")
+    expect(answer_doc.get_by_role("link", name=original, exact=True)).to_be_visible()
