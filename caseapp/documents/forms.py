@@ -207,8 +207,10 @@ class DocumentForm(_DocumentMetadata):
     attachments = MultipleFileField(_l("Attachments"))
 
     def set_parent_choices(self, documents: list[Document]) -> None:
+        # An old number a moved document left behind is nobody's parent: the document
+        # itself, under its new number in the other case, is the one to link to.
         self.parent_id.choices = [SelectChoice("", _l("None"))] + [
-            SelectChoice(d.id, f"{d.number} – {d.subject}") for d in documents
+            SelectChoice(d.id, f"{d.number} – {d.subject}") for d in documents if not d.is_moved
         ]
 
     def validate_from_address(self, field) -> None:

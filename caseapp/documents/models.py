@@ -35,7 +35,18 @@ class PartyRole(enum.StrEnum):
 
 class Document(Base):
     __tablename__ = "documents"
-    __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "seq"),
+        # Only the few old numbers of moved documents are in it: a full index on a column
+        # that is NULL in nearly every row makes SQLite answer "moved_to_id IS NULL" (in
+        # every duplicate check) by walking the whole table through it.
+        sa.Index(
+            "ix_documents_moved_to_id",
+            "moved_to_id",
+            sqlite_where=sa.text("moved_to_id IS NOT NULL"),
+            postgresql_where=sa.text("moved_to_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -75,7 +86,7 @@ class Document(Base):
     # Set on the row that keeps a moved document's old number (omregistrering): the number
     # stays taken in its case and leads to the document, which lives on under its new
     # number. Such a row has no content of its own (see documents.moves).
-    moved_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    moved_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
     moved_at: Mapped[datetime | None]
     moved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     move_reason: Mapped[str | None] = mapped_column(sa.Text)

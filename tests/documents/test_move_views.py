@@ -169,3 +169,22 @@ def test_moving_is_post_only_and_needs_the_csrf_token(app, client, login_as, set
         app.config["WTF_CSRF_ENABLED"] = False
     db.session.expire_all()
     assert get_document(doc.number).case_id == wrong.id
+
+
+def test_an_old_number_is_not_offered_as_what_a_new_document_answers(client, login_as, setup):
+    wrong, right, doc = setup
+    login_as("registrar")
+    old = f"{wrong.number}-2"
+    assert move(client, old, right.number, "Gäller Bräcke").status_code == 302
+    left = db.session.scalar(sa.select(Document).where(Document.number == old))
+    new_document = "/cases/" + quote(wrong.number, safe="/") + "/documents/new"
+    page = text(client.get(new_document))
+    assert f"{wrong.number}-1 – Ånge: lokaler" in page
+    assert f'value="{left.id}"' not in page and f"{old} –" not in page
+    # Posted anyway, it is refused on the form: the old number is nobody's parent.
+    response = client.post(
+        new_document,
+        data={"kind": "reply", "direction": "in", "subject": "Svar", "parent_id": left.id},
+    )
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).where(Document.parent_id == left.id)) == 0
