@@ -27,8 +27,10 @@ def _digest_select(sub: Subscription, day: date):
         .where(
             Document.registered_at >= start,
             Document.registered_at < end,
-            # A cancelled document is no news: a digest never lists one.
+            # A cancelled document is no news: a digest never lists one; nor the number a
+            # moved document left behind (the document is listed under its new number).
             Document.cancelled_at.is_(None),
+            Document.moved_to_id.is_(None),
             Document.direction.in_(sorted(sub.directions)),
             subscription_case_filter(sub),
         )
@@ -37,7 +39,8 @@ def _digest_select(sub: Subscription, day: date):
 
 def digest_documents(sub: Subscription, day: date) -> list[Document]:
     """The documents a digest of ``sub`` for ``day`` (Stockholm) lists, in number order:
-    registered that day in a case it covers, of a direction it covers, not cancelled."""
+    registered that day in a case it covers, of a direction it covers, not cancelled, each
+    once (a document moved that day under its new number)."""
     stmt = _digest_select(sub, day).order_by(Case.number, Document.seq)
     return list(db.session.scalars(stmt))
 

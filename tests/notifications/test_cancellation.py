@@ -13,6 +13,7 @@ import time_machine
 from caseapp.directory.models import MailboxKind
 from caseapp.directory.services import create_mailbox
 from caseapp.documents.models import Document
+from caseapp.documents.moves import move_document
 from caseapp.documents.services import cancel_document
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
@@ -288,6 +289,24 @@ def test_digests_never_list_a_cancelled_document(app, factory, smtp_server):
     text = _text(digest)
     assert kept.number in text and "Handling som står kvar" in text
     assert gone.number not in text and "makuleras" not in text
+
+
+def test_a_digest_lists_a_moved_document_once_under_its_new_number(app, factory, smtp_server):
+    series = factory.series()
+    wrong, right = factory.case("Ånge", series=series), factory.case("Bräcke", series=series)
+    subscribe(actor=None, mailbox=_box(factory), series=series, mode="daily")
+    with time_machine.travel(datetime(2021, 6, 7, 9, 0, tzinfo=UTC), tick=False):
+        doc = factory.document(wrong, subject="Lokaler i Bräcke")
+        old = doc.number
+        move_document(doc, to=right, actor=None, reason="Fel ärende")
+    db.session.commit()
+    assert queue_digests(datetime(2021, 6, 8, 6, tzinfo=UTC)) == 1
+    db.session.commit()
+    run_once()
+    [digest] = smtp_server.messages
+    text = _text(digest)
+    assert doc.number in text and text.count("Lokaler i Bräcke") == 1
+    assert old not in text  # the number it left behind is no news
 
 
 def test_a_digest_whose_documents_were_all_cancelled_is_withdrawn(app, factory, smtp_server):
