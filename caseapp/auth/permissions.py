@@ -8,6 +8,7 @@ from flask import abort
 from flask_login import current_user
 
 from caseapp.auth.models import Role
+from caseapp.extensions import login_manager
 
 
 class Perm(enum.StrEnum):
@@ -41,8 +42,6 @@ def require(perm: Perm) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from caseapp.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not can(current_user, perm):

@@ -1,11 +1,6 @@
-"""Shares the follow-up test fixtures (migrations to every head, the loopback SMTP server) and
-the browser kit (a live server, Chromium) for the pages' accessibility test."""
+"""Shares the follow-up test fixtures (migrations to every head, the loopback SMTP server).
 
-from tests.browser.conftest import (  # noqa: F401
-    browser,
-    cheap_password_hashing,
-    demo,
-    live_server,
-    page,
-)
+The notification pages' browser test lives in tests/browser: one Playwright per test
+session, which a second definition of its session fixtures here would start again."""
+
 from tests.followups.conftest import smtp_server  # noqa: F401

@@ -14,8 +14,9 @@ from caseapp.extensions import db
 from caseapp.notifications.models import Notification
 from caseapp.notifications.subscriptions import subscribe
 from caseapp.notifications.worker import run_once
-from tests.browser.a11y import axe_problems, structure_problems
-from tests.browser.conftest import ADMIN
+
+from .a11y import axe_problems, structure_problems
+from .conftest import ADMIN
 
 pytestmark = pytest.mark.browser
 
