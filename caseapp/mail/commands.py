@@ -33,6 +33,7 @@ from caseapp.rows import ORM
 MANY_FILES = 10  # from this many files on, show a progress bar and register in groups
 GROUP_MESSAGES = 20  # a bulk import commits this many messages at a time, at most …
 GROUP_BYTES = 16 * 1024 * 1024  # … and at most this many bytes of mail (one always)
+CONFLICT_EXIT = 3  # all registered, but a message reuses a registered Message-ID
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Outcome:
     numbers: list[str] = field(default_factory=list)
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    conflicts: list[tuple[int, str, str]] = field(default_factory=list)  # index, id, number
     notes: list[str] = field(default_factory=list)
 
 
@@ -227,6 +229,14 @@ class ImportRun:
         outcome.numbers = [d.number for d in sorted(result.documents, key=lambda d: d.seq)]
         outcome.duplicates = [(i, doc.number) for i, doc in sorted(result.skipped.items())]
         outcome.notes += [f"message {i} already registered as {n}" for i, n in outcome.duplicates]
+        outcome.conflicts = [
+            (i, doc.message_id, doc.number) for i, doc in sorted(result.conflicts.items())
+        ]
+        outcome.notes += [
+            f"warning: message {i} has the Message-ID of {n} ({mid}) but other content: "
+            "registered all the same; check which of the two reuses it"
+            for i, mid, n in outcome.conflicts
+        ]
         outcome.notes += [f"note: {note}" for note in result.diagnostics]
         return outcome
 
@@ -333,7 +343,16 @@ class ImportRun:
                 for o in self.outcomes
                 for i, r in o.skipped
             ],
+            "conflicts": [
+                {"file": o.unit.path.name, "message_index": i, "message_id": mid, "number": n}
+                for o in self.outcomes
+                for i, mid, n in o.conflicts
+            ],
         }
+
+    @property
+    def conflicts(self) -> int:
+        return sum(len(o.conflicts) for o in self.outcomes)
 
 
 @mail_cli.command("import")
@@ -365,7 +384,9 @@ def import_command(
     Each message is stored in the inbox and registered as a whole or not at all: one that
     fails is reported and leaves nothing behind. Messages registered already are reported
     and skipped, and so are automatic replies and quoted fragments (the registrar decides
-    on them in the inbox). With --yes and many files, messages are committed in groups (a
+    on them in the inbox). A message with the Message-ID of a registered document but
+    other content is registered and reported as a conflict (exit status 3 when nothing
+    else failed). With --yes and many files, messages are committed in groups (a
     failure in a group is retried message by message) and the numbers printed at the end.
     """
     if case_number and new_case:
@@ -400,6 +421,9 @@ def import_command(
     if run.failures:
         click.echo(f"{run.failures} file(s) could not be registered.", err=True)
         sys.exit(1)
+    if run.conflicts:
+        click.echo(f"{run.conflicts} message(s) reuse a registered Message-ID.", err=True)
+        sys.exit(CONFLICT_EXIT)
 
 
 @mail_cli.command("fetch-imap")
@@ -416,6 +440,8 @@ def fetch_imap_command(limit: int) -> None:
     click.echo(
         f"{report.stored} stored, {report.duplicates} already stored, "
         f"{report.moved} moved, {report.flagged} flagged"
+        + (f", {report.refused} too large" if report.refused else "")
+        + (f", {report.unreadable} unreadable, left on the server" if report.unreadable else "")
     )
 
 

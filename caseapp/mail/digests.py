@@ -191,10 +191,13 @@ def registered_copies(
 @dataclass
 class Seen:
     """Where else an inbox item's mail is: other inbox items with the same mail, and
-    documents registered from the same file or as the same message."""
+    documents registered from the same file or as the same message. ``conflicts``: inbox
+    items and documents with the item's Message-ID but other content (one of the two
+    reuses the other's Message-ID; neither is taken for the other)."""
 
     items: list[InboxItem] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    conflicts: list[InboxItem | Document] = field(default_factory=list)
 
 
 def seen_elsewhere(items: list[InboxItem]) -> dict[int, Seen]:
@@ -248,6 +251,11 @@ def seen_elsewhere(items: list[InboxItem]) -> dict[int, Seen]:
                 and (not d.message_id or not item.message_id or d.message_id == item.message_id)
             )
         ]
-        if same_items or same_docs:
-            seen[item.id] = Seen(same_items, same_docs)
+        conflicts = [
+            o for o in [*others, *docs] if item.message_id and o.message_id == item.message_id
+        ]
+        conflicts = [o for o in conflicts if o not in same_items and o not in same_docs]
+        conflicts = [o for o in conflicts if not (isinstance(o, InboxItem) and o.id == item.id)]
+        if same_items or same_docs or conflicts:
+            seen[item.id] = Seen(same_items, same_docs, conflicts)
     return seen

@@ -106,6 +106,9 @@ class ImportResult:
     followups: list = field(default_factory=list)
     organisation: Organisation | None = None  # created for the new case
     diagnostics: list[str] = field(default_factory=list)
+    # index -> a document with the message's Message-ID but other content: the message is
+    # registered all the same, and the registrar is told (one of the two reuses the id)
+    conflicts: dict[int, Document] = field(default_factory=dict)
 
     @property
     def all_numbers(self) -> list[str]:
@@ -328,7 +331,9 @@ def import_chain(
 ) -> ImportResult:
     """Register ``chain`` as ``decision`` says, in the caller's transaction (flushes only).
 
-    Guarantees: a message registered already (``digests.registered_copies``, checked here
+    Guarantees: a message is skipped only as the copy of a document with the same content
+    (``digests``): one that merely shares a Message-ID is registered, and reported in
+    ``conflicts``. A message registered already (``digests.registered_copies``, checked here
     under lock, not only in the UI) is never registered twice: it is reported in
     ``skipped``; the same message twice in one chain is registered once; a new case (and a
     new organisation for it) is opened only if something is left to register; new contacts
@@ -356,6 +361,7 @@ def import_chain(
     run.create_contacts()
     documents = run.register_messages(case, set(indexes))
     result.documents = [documents[i] for i in sorted(documents)]
+    result.conflicts = {i: d for i, d in recognised.reused_ids.items() if i in documents}
     if decision.followups:
         in_case = {i: d for i, d in skipped.items() if d.case_id == case.id} | documents
         result.followups = run.create_followups(case, in_case)
