@@ -11,7 +11,7 @@ no document, number or audit row.
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -176,14 +176,30 @@ def message_draft(
 # ---------------------------------------------------------------- a chain
 
 
-def _lock(keys: list[str]) -> None:
-    """Serialise concurrent imports of the same messages. On PostgreSQL, transaction-level
-    advisory locks (released at commit or rollback); SQLite allows one writer at a time, and
+def lock_keys(chain: ParsedChain, digests: list[str | None]) -> list[str]:
+    """What registering ``chain`` must hold while it checks and writes: each message's
+    digest and Message-ID (the same mail imported twice at once) and every address in it
+    (the same new contact created twice at once)."""
+    keys = [f"digest:{d}" for d in digests if d]
+    keys += [f"message-id:{m.message_id}" for m in chain.messages if m.message_id]
+    keys += [f"address:{a.email.strip().lower()}" for m in chain.messages for a in _everyone(m)]
+    return keys
+
+
+def _lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+def lock(keys: list[str]) -> None:
+    """Serialise concurrent imports of the same messages and addresses. On PostgreSQL,
+    transaction-level advisory locks (released at commit or rollback), always taken in the
+    order of their lock ids, so two transactions that lock some of the same keys cannot
+    wait for each other in a circle; a transaction takes them before any row lock (the
+    number counters). Taking a key again is free. SQLite allows one writer at a time, and
     the inbox claim that precedes this is a write, so there the lock is already held."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for key in sorted(set(keys)):
-        lock_id = zlib.crc32(key.encode()) - 2**31
+    for lock_id in sorted({_lock_id(k) for k in keys}):
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
 
 
@@ -345,7 +361,7 @@ def import_chain(
         raise ServiceError(N_("The mail holds no message to register."))
     if digests is None or len(digests) != len(chain.messages):
         digests = chain_digests(chain)
-    _lock([d for d in digests if d] + [m.message_id for m in chain.messages if m.message_id])
+    lock(lock_keys(chain, digests))
     recognised = registered_copies(chain, digests, raw_sha256=original.sha256 if original else None)
     skipped = {i: c.document for i, c in recognised.copies.items()}
     indexes = _chosen_indexes(chain, decision, digests, skipped)
