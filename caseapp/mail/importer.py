@@ -41,6 +41,7 @@ from caseapp.mail.inbox import AUTOMATIC_REPLY, automatic_reason
 from caseapp.mail.models import InboxItem
 from caseapp.mail.parse import MailParseError, ParsedChain, ParsedMessage
 from caseapp.mail.proposal import message_direction
+from caseapp.mail.recipients import complete_recipients
 from caseapp.registry.models import Series
 from caseapp.rows import ORM, RowWriter
 from caseapp.settings.services import own_domains
@@ -361,13 +362,16 @@ def import_chain(
         raise ServiceError(N_("The mail holds no message to register."))
     if digests is None or len(digests) != len(chain.messages):
         digests = chain_digests(chain)
+    recipient_notes = complete_recipients(chain, original.sha256 if original else None)
     lock(lock_keys(chain, digests))
     recognised = registered_copies(chain, digests, raw_sha256=original.sha256 if original else None)
     skipped = {i: c.document for i, c in recognised.copies.items()}
     indexes = _chosen_indexes(chain, decision, digests, skipped)
     if not indexes and not skipped:
         raise ServiceError(N_("Choose at least one message to register."))
-    result = ImportResult(case=decision.case, documents=[], skipped=skipped)
+    result = ImportResult(
+        case=decision.case, documents=[], skipped=skipped, diagnostics=recipient_notes
+    )
     if not indexes:  # everything is registered already: point at where, register nothing
         result.case = skipped[min(skipped)].case
         return result
