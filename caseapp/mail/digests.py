@@ -5,9 +5,9 @@ delivered by the gateway, pasted after being uploaded, or quoted in the reply to
 recognised by, strongest first:
 
 - **the file**: the raw bytes' SHA-256 equal those a document was registered from;
-- **the Message-ID**, but only when the content agrees as well: a mail that reuses another
-  mail's Message-ID (by mistake or to have the real one dropped) is never taken for it, and
-  is reported instead;
+- **the Message-ID**, but only when the content (attachments included) agrees as well: a
+  mail that reuses another mail's Message-ID (by mistake or to have the real one dropped)
+  is never taken for it, and is reported instead;
 - **the content**: the ``message_digest`` — sender, the minute it was sent (Swedish time),
   the words of its subject and the first words of its own body, normalised so that the
   same message pasted, parsed from HTML or quoted with ``>`` gives the same digest. A message
@@ -132,10 +132,13 @@ def _same(msg: ParsedMessage, digest: str | None, doc: Document, raw: str | None
     if raw is not None and doc.original_sha256 == raw and digest == doc.content_hash:
         return SAME_FILE
     ids_agree = not msg.message_id or not doc.message_id or msg.message_id == doc.message_id
-    content_agrees = digest is not None and digest == doc.content_hash
+    # The attachments are content too: the same text with another file is another mail.
+    content_agrees = (
+        digest is not None and digest == doc.content_hash and _attachments_agree(msg, doc)
+    )
     if msg.message_id and msg.message_id == doc.message_id and content_agrees:
         return SAME_MESSAGE_ID
-    if content_agrees and ids_agree and _attachments_agree(msg, doc):
+    if content_agrees and ids_agree:
         return SAME_CONTENT
     return None
 

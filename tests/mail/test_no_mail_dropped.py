@@ -105,3 +105,28 @@ def test_the_inbox_list_and_review_page_show_a_reused_message_id(client, login_a
     review = client.get(f"/mail/inbox/{second.id}").get_data(as_text=True)
     assert "Same Message-ID as another mail" in review
     assert first.id != second.id
+
+
+def test_confirming_on_the_review_page_registers_a_mail_with_a_reused_message_id(
+    client, login_as, world
+):
+    login_as("registrar")
+    form = {"case_choice": "existing", "case_number": world.case.number, "msg_0": "y"}
+    forged = inbox.store_message(
+        _with_attachment("<victim@ange.se>", b"%PDF forged"), source=inbox.InboxSource.SMTP
+    )
+    db.session.commit()
+    client.post(f"/mail/inbox/{forged.id}/confirm", data=form)
+    (registered,) = _documents()
+    genuine = inbox.store_message(
+        _with_attachment("<victim@ange.se>", b"%PDF the real figures"),
+        source=inbox.InboxSource.SMTP,
+    )
+    db.session.commit()
+    review = client.get(f"/mail/inbox/{genuine.id}").get_data(as_text=True)
+    assert f"It has the Message-ID of {registered.number}" in review
+    assert "Registered already" not in review
+    client.post(f"/mail/inbox/{genuine.id}/confirm", data=form)
+    docs = _documents()
+    assert len(docs) == 2
+    assert [a.sha256 for a in docs[1].attachments] != [a.sha256 for a in docs[0].attachments]
