@@ -271,22 +271,24 @@ class _Registration:
         self.matches = self.writer.answers("party", addresses - {""}, directory.match_addresses)
 
     def create_contacts(self) -> None:
-        """The chosen new contacts, unless the address is known by now (then linked to
-        that); the parties link to each new one."""
+        """The chosen new contacts, unless the address is known by now, or becomes known
+        by a parallel registration while this one creates it (then linked to that); the
+        parties link to each new one."""
         for c in self.decision.contacts:
             address = c.address.strip().lower()
             match = self.matches.get(address) or directory.PartyMatch()
             if not address or match.contact is not None or match.mailbox is not None:
                 continue
-            contact = directory.create_contact(
+            contact, created = directory.get_or_create_contact(
+                address=address,
                 name=c.name.strip() or address,
-                emails=[address],
                 title=c.title.strip() or None,
                 phone=c.phone.strip() or None,
                 organisation=c.organisation,
                 actor=self.actor,
             )
-            self.result.contacts.append(contact)
+            if created:
+                self.result.contacts.append(contact)
             self.matches[address] = directory.PartyMatch(
                 None, contact, contact.organisation or match.organisation
             )

@@ -9,15 +9,19 @@ and gapless.
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 import sqlalchemy as sa
 from import_fixtures import *  # noqa: F403
 from import_fixtures import make_eml
+from sqlalchemy import orm
 
-from caseapp.directory.models import ContactEmail
+from caseapp.directory.models import Contact, ContactEmail
 from caseapp.documents.models import Document
 from caseapp.extensions import db
+from caseapp.mail import inbox
+from caseapp.mail.importer import ImportDecision, NewContact, register_inbox_item
 
 pytestmark = pytest.mark.slow
 
@@ -94,4 +98,39 @@ def test_six_parallel_imports_register_every_mail_once(
     assert sorted(addresses) == sorted(
         {f"ny.handlaggare{n % SENDERS}@ange.se" for n in range(MAILS)}
         & {f"ny.handlaggare{paths.index(p) % SENDERS}@ange.se" for p in covered}
+    )
+
+
+def test_a_contact_created_meanwhile_by_another_is_linked_not_a_crash(
+    postgresql, world, migrated_database
+):
+    """Another transaction creates the sender's contact while this registration creates
+    it too: the registration waits, then links its party to the other's contact."""
+    address = "ny.person@ange.se"
+    item = inbox.store_message(
+        make_eml(1, sender=f"Ny Person <{address}>"), source=inbox.InboxSource.SMTP
+    )
+    db.session.commit()
+    other = sa.create_engine(migrated_database)
+    with orm.Session(other) as session:
+        contact = Contact(name="Ny Person (the other)")
+        contact.emails.append(ContactEmail(email=address))
+        session.add(contact)
+        session.flush()  # its address row is written, not committed: an insert now waits
+        threading.Timer(1.0, session.commit).start()
+        decision = ImportDecision(case=world.case, contacts=[NewContact(address, "Ny Person")])
+        result = register_inbox_item(item, decision, actor=None)
+        db.session.commit()
+    other.dispose()
+    (doc,) = result.documents
+    sender = next(p for p in doc.parties if p.address == address)
+    assert sender.contact.name == "Ny Person (the other)"
+    assert result.contacts == []
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ContactEmail)
+            .where(ContactEmail.email == address)
+        )
+        == 1
     )
