@@ -127,6 +127,18 @@ def _attachments_agree(msg: ParsedMessage, doc: Document) -> bool:
     return not mine or not theirs or mine == theirs
 
 
+def _whole_agrees(msg: ParsedMessage, doc: Document) -> bool:
+    """The whole text and the recipients agree, not only what the digest covers: what a
+    message with the document's own Message-ID must show to be taken for it (a copy
+    received again is whole; one that reuses the id with a changed end, or for other
+    recipients, is another mail)."""
+    if _words(msg.body) != _words(doc.body_text):
+        return False
+    mine = {a.email for a in [*msg.to, *msg.cc] if a.email}
+    theirs = {p.address for p in doc.parties if p.role in (PartyRole.TO, PartyRole.CC)}
+    return not mine or not theirs or mine == theirs
+
+
 def _same(msg: ParsedMessage, digest: str | None, doc: Document, raw: str | None) -> str | None:
     """The rule by which ``doc`` is ``msg``, or None."""
     if raw is not None and doc.original_sha256 == raw and digest == doc.content_hash:
@@ -137,7 +149,7 @@ def _same(msg: ParsedMessage, digest: str | None, doc: Document, raw: str | None
         digest is not None and digest == doc.content_hash and _attachments_agree(msg, doc)
     )
     if msg.message_id and msg.message_id == doc.message_id and content_agrees:
-        return SAME_MESSAGE_ID
+        return SAME_MESSAGE_ID if _whole_agrees(msg, doc) else None
     if content_agrees and ids_agree:
         return SAME_CONTENT
     return None

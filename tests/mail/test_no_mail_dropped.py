@@ -130,3 +130,28 @@ def test_confirming_on_the_review_page_registers_a_mail_with_a_reused_message_id
     docs = _documents()
     assert len(docs) == 2
     assert [a.sha256 for a in docs[1].attachments] != [a.sha256 for a in docs[0].attachments]
+
+
+def test_a_reused_message_id_with_a_changed_end_or_other_recipients_is_registered(
+    runner, world, tmp_path
+):
+    start = "Hej,\n\n" + " ".join(f"ord{i}" for i in range(80))  # more than the digest reads
+    first, changed, other_to = (tmp_path / f"{n}.eml" for n in ("first", "changed", "to"))
+    first.write_bytes(make_eml(1, message_id="<same@ange.se>", body=start + "\nBeslut: ja\n"))
+    changed.write_bytes(make_eml(1, message_id="<same@ange.se>", body=start + "\nBeslut: nej\n"))
+    other_to.write_bytes(
+        make_eml(
+            1,
+            message_id="<same@ange.se>",
+            body=start + "\nBeslut: ja\n",
+            to="Någon annan <annan@example.org>",
+        )
+    )
+    _import(runner, first)
+    for path in (changed, other_to):
+        result, report = _import(runner, path)
+        assert result.exit_code == CONFLICT_EXIT, result.output
+        assert len(report["registered"]) == 1 and report["duplicates"] == []
+    assert len(_documents()) == 3
+    again, report = _import(runner, first)  # the very same mail again is still recognised
+    assert again.exit_code == 0 and report["registered"] == [] and len(report["duplicates"]) == 1
