@@ -585,6 +585,42 @@ def create_contact(
     return contact
 
 
+def get_or_create_contact(
+    *,
+    address: str,
+    name: str,
+    actor: User | None,
+    title: str | None = None,
+    phone: str | None = None,
+    organisation: Organisation | None = None,
+) -> tuple[Contact, bool]:
+    """The contact of ``address``, created (``create_contact``) if it has none:
+    ``(contact, created)``. Survives a race: when another transaction creates a contact
+    with the address at the same moment, the insert waits for it, fails on the unique
+    address, and only this savepoint is rolled back; the other's contact is returned."""
+    address = address.strip().lower()
+    existing = contacts_for_emails([address]).get(address)
+    if existing is not None:
+        return existing, False
+    try:
+        with db.session.begin_nested():
+            contact = create_contact(
+                name=name,
+                emails=[address],
+                title=title,
+                phone=phone,
+                organisation=organisation,
+                actor=actor,
+            )
+            db.session.flush()
+    except (sa.exc.IntegrityError, DirectoryRuleError):
+        existing = contacts_for_emails([address]).get(address)
+        if existing is None:
+            raise
+        return existing, False
+    return contact, True
+
+
 def update_contact(
     contact: Contact, *, version: int, actor: User | None, emails: list[str], **fields
 ) -> Contact:

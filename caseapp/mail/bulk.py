@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import date
@@ -179,10 +180,11 @@ class BulkWriter:
 # process's commits). Memory stays bounded: at most AHEAD_FILES files wait, parsed, for
 # their turn, and a file over AHEAD_BYTES / AHEAD_FILES is left to the main process. Should
 # a worker fail for a file (or die), that file (or the rest of its share) is done
-# in-process.
+# in-process. Should the main process die (kill -9), the workers notice and exit.
 
 AHEAD_FILES = 32
 AHEAD_BYTES = 64 * 1024 * 1024
+PARENT_POLL_SECONDS = 0.5  # how soon a worker notices that the import was killed
 
 _worker_app: Flask | None = None  # the application, inherited by the forked workers
 waited = {"seconds": 0.0}  # how long the main process waited for the workers (bench/)
@@ -202,7 +204,17 @@ def prepare_file(path: str) -> list[inbox.PreparedMail] | None:
         return [inbox.prepare_message(part, filename=name) for part in inbox.split_mbox(data)]
 
 
-def _worker(paths: list[str], results) -> None:
+def _exit_with(parent: int) -> None:
+    """Exit the worker once ``parent`` is gone (a kill -9 of the import runs no cleanup,
+    and a worker blocked on its full queue would wait for ever): the worker is then
+    re-parented, and ``getppid`` says so."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)  # nothing of the worker's is worth finishing now
+
+
+def _worker(paths: list[str], results, parent: int) -> None:
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     for path in paths:
         try:
             prepared = prepare_file(path)
@@ -247,7 +259,9 @@ def read_ahead(paths: Iterable[Path], jobs: int) -> Iterator[tuple[Path, list | 
     for k in range(jobs):  # worker k prepares paths k, k + jobs, k + 2 jobs, …
         results = context.Queue(max(1, AHEAD_FILES // jobs))
         worker = context.Process(
-            target=_worker, args=([str(p) for p in paths[k::jobs]], results), daemon=True
+            target=_worker,
+            args=([str(p) for p in paths[k::jobs]], results, os.getpid()),
+            daemon=True,
         )
         worker.start()
         channels.append([results, worker, True])

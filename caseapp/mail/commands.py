@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -25,7 +27,14 @@ from caseapp.mail import bulk, inbox
 from caseapp.mail.casematch import MATCH_CHOSEN
 from caseapp.mail.cli import mail_cli
 from caseapp.mail.imap import ImapError, ImapSettings, fetch_new
-from caseapp.mail.importer import ImportDecision, NewContact, NewFollowUp, register_inbox_item
+from caseapp.mail.importer import (
+    ImportDecision,
+    NewContact,
+    NewFollowUp,
+    lock,
+    lock_keys,
+    register_inbox_item,
+)
 from caseapp.mail.proposal import Proposal, build_proposal
 from caseapp.registry.services import get_series
 from caseapp.rows import ORM
@@ -33,6 +42,12 @@ from caseapp.rows import ORM
 MANY_FILES = 10  # from this many files on, show a progress bar and register in groups
 GROUP_MESSAGES = 20  # a bulk import commits this many messages at a time, at most …
 GROUP_BYTES = 16 * 1024 * 1024  # … and at most this many bytes of mail (one always)
+# A transaction that lost a race with a parallel import, on PostgreSQL: a deadlock, a
+# serialization failure, or a unique key (a contact's address) taken meanwhile. Its message
+# is rolled back and registered again from the start, which then sees the other's work.
+RETRY_SQLSTATES = {"40P01", "40001", "23505"}
+ATTEMPTS = 6
+CONFLICT_EXIT = 3  # all registered, but a message reuses a registered Message-ID
 
 
 @dataclass
@@ -52,7 +67,13 @@ class Outcome:
     numbers: list[str] = field(default_factory=list)
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    conflicts: list[tuple[int, str, str]] = field(default_factory=list)  # index, id, number
     notes: list[str] = field(default_factory=list)
+
+
+def lost_race(exc: sa.exc.DBAPIError) -> bool:
+    """Whether ``exc`` says the transaction lost a race with another (``RETRY_SQLSTATES``)."""
+    return getattr(exc.orig, "sqlstate", None) in RETRY_SQLSTATES
 
 
 def proposal_text(path: Path, proposal: Proposal, decision: ImportDecision) -> str:
@@ -227,6 +248,14 @@ class ImportRun:
         outcome.numbers = [d.number for d in sorted(result.documents, key=lambda d: d.seq)]
         outcome.duplicates = [(i, doc.number) for i, doc in sorted(result.skipped.items())]
         outcome.notes += [f"message {i} already registered as {n}" for i, n in outcome.duplicates]
+        outcome.conflicts = [
+            (i, doc.message_id, doc.number) for i, doc in sorted(result.conflicts.items())
+        ]
+        outcome.notes += [
+            f"warning: message {i} has the Message-ID of {n} ({mid}) but other content: "
+            "registered all the same; check which of the two reuses it"
+            for i, mid, n in outcome.conflicts
+        ]
         outcome.notes += [f"note: {note}" for note in result.diagnostics]
         return outcome
 
@@ -237,39 +266,66 @@ class ImportRun:
 
     def alone(self, unit: Unit) -> None:
         """Register one message in a transaction of its own: what is reported is committed,
-        a failure leaves nothing of that message behind."""
-        try:
-            outcome = self._attempt(unit)
-        except ServiceError as exc:
-            self._rollback()
-            self.failures += 1
-            click.echo(f"Error: {unit.path}: {exc}", err=True)
-            return
-        except BaseException:
-            self._rollback()
-            raise
-        self._commit([outcome])
+        a failure leaves nothing of that message behind. With --yes, a transaction that
+        lost a race with a parallel import (``RETRY_SQLSTATES``) is replayed, a few times,
+        after a short random pause."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                outcome = self._attempt(unit)
+                self._commit([outcome])
+                return
+            except ServiceError as exc:
+                self._rollback()
+                self.failures += 1
+                click.echo(f"Error: {unit.path}: {exc}", err=True)
+                return
+            except sa.exc.DBAPIError as exc:
+                self._rollback()
+                if not (self.yes and lost_race(exc)) or attempt == ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * attempt)
+            except BaseException:
+                self._rollback()
+                raise
 
     def together(self, group: list[Unit]) -> None:
         """Register a group of messages in one transaction: one commit, and one reading of
-        what each transaction reads afresh, instead of one per message. If one of them fails
-        the whole group is rolled back and each is registered alone, so the failure is
+        what each transaction reads afresh, instead of one per message. The group's mail
+        is parsed first and its locks (``importer.lock``) are all taken before anything is
+        written. If one of them fails, or the group loses a race with a parallel import,
+        the whole group is rolled back and each is registered alone, so a failure is
         reported for its own message, nothing of it remains, and the others are registered
         as they would have been."""
+        for unit in group:
+            if unit.prepared is None:
+                unit.prepared = inbox.prepare_message(unit.data, filename=unit.path.name)
         outcomes = []
         try:
+            lock(
+                [
+                    key
+                    for unit in group
+                    if unit.prepared.chain is not None
+                    for key in lock_keys(unit.prepared.chain, unit.prepared.digests)
+                ]
+            )
             self._look_up_parties(group)
             for unit in group:
                 outcomes.append(self._attempt(unit))
+            self._commit(outcomes)
         except ServiceError:
             self._rollback()
             for unit in group:
                 self.alone(unit)
-            return
+        except sa.exc.DBAPIError as exc:
+            self._rollback()
+            if not lost_race(exc):
+                raise
+            for unit in group:
+                self.alone(unit)
         except BaseException:
             self._rollback()
             raise
-        self._commit(outcomes)
 
     def _look_up_parties(self, group: list[Unit]) -> None:
         """Ask the directory about every address of the group's mail at once: the writer
@@ -333,7 +389,16 @@ class ImportRun:
                 for o in self.outcomes
                 for i, r in o.skipped
             ],
+            "conflicts": [
+                {"file": o.unit.path.name, "message_index": i, "message_id": mid, "number": n}
+                for o in self.outcomes
+                for i, mid, n in o.conflicts
+            ],
         }
+
+    @property
+    def conflicts(self) -> int:
+        return sum(len(o.conflicts) for o in self.outcomes)
 
 
 @mail_cli.command("import")
@@ -365,7 +430,9 @@ def import_command(
     Each message is stored in the inbox and registered as a whole or not at all: one that
     fails is reported and leaves nothing behind. Messages registered already are reported
     and skipped, and so are automatic replies and quoted fragments (the registrar decides
-    on them in the inbox). With --yes and many files, messages are committed in groups (a
+    on them in the inbox). A message with the Message-ID of a registered document but
+    other content is registered and reported as a conflict (exit status 3 when nothing
+    else failed). With --yes and many files, messages are committed in groups (a
     failure in a group is retried message by message) and the numbers printed at the end.
     """
     if case_number and new_case:
@@ -400,6 +467,9 @@ def import_command(
     if run.failures:
         click.echo(f"{run.failures} file(s) could not be registered.", err=True)
         sys.exit(1)
+    if run.conflicts:
+        click.echo(f"{run.conflicts} message(s) reuse a registered Message-ID.", err=True)
+        sys.exit(CONFLICT_EXIT)
 
 
 @mail_cli.command("fetch-imap")
@@ -416,6 +486,8 @@ def fetch_imap_command(limit: int) -> None:
     click.echo(
         f"{report.stored} stored, {report.duplicates} already stored, "
         f"{report.moved} moved, {report.flagged} flagged"
+        + (f", {report.refused} too large" if report.refused else "")
+        + (f", {report.unreadable} unreadable, left on the server" if report.unreadable else "")
     )
 
 

@@ -5,9 +5,9 @@ delivered by the gateway, pasted after being uploaded, or quoted in the reply to
 recognised by, strongest first:
 
 - **the file**: the raw bytes' SHA-256 equal those a document was registered from;
-- **the Message-ID**, but only when the content agrees as well: a mail that reuses another
-  mail's Message-ID (by mistake or to have the real one dropped) is never taken for it, and
-  is reported instead;
+- **the Message-ID**, but only when the content (attachments included) agrees as well: a
+  mail that reuses another mail's Message-ID (by mistake or to have the real one dropped)
+  is never taken for it, and is reported instead;
 - **the content**: the ``message_digest`` — sender, the minute it was sent (Swedish time),
   the words of its subject and the first words of its own body, normalised so that the
   same message pasted, parsed from HTML or quoted with ``>`` gives the same digest. A message
@@ -127,15 +127,30 @@ def _attachments_agree(msg: ParsedMessage, doc: Document) -> bool:
     return not mine or not theirs or mine == theirs
 
 
+def _whole_agrees(msg: ParsedMessage, doc: Document) -> bool:
+    """The whole text and the recipients agree, not only what the digest covers: what a
+    message with the document's own Message-ID must show to be taken for it (a copy
+    received again is whole; one that reuses the id with a changed end, or for other
+    recipients, is another mail)."""
+    if _words(msg.body) != _words(doc.body_text):
+        return False
+    mine = {a.email for a in [*msg.to, *msg.cc] if a.email}
+    theirs = {p.address for p in doc.parties if p.role in (PartyRole.TO, PartyRole.CC)}
+    return not mine or not theirs or mine == theirs
+
+
 def _same(msg: ParsedMessage, digest: str | None, doc: Document, raw: str | None) -> str | None:
     """The rule by which ``doc`` is ``msg``, or None."""
     if raw is not None and doc.original_sha256 == raw and digest == doc.content_hash:
         return SAME_FILE
     ids_agree = not msg.message_id or not doc.message_id or msg.message_id == doc.message_id
-    content_agrees = digest is not None and digest == doc.content_hash
+    # The attachments are content too: the same text with another file is another mail.
+    content_agrees = (
+        digest is not None and digest == doc.content_hash and _attachments_agree(msg, doc)
+    )
     if msg.message_id and msg.message_id == doc.message_id and content_agrees:
-        return SAME_MESSAGE_ID
-    if content_agrees and ids_agree and _attachments_agree(msg, doc):
+        return SAME_MESSAGE_ID if _whole_agrees(msg, doc) else None
+    if content_agrees and ids_agree:
         return SAME_CONTENT
     return None
 
@@ -191,10 +206,13 @@ def registered_copies(
 @dataclass
 class Seen:
     """Where else an inbox item's mail is: other inbox items with the same mail, and
-    documents registered from the same file or as the same message."""
+    documents registered from the same file or as the same message. ``conflicts``: inbox
+    items and documents with the item's Message-ID but other content (one of the two
+    reuses the other's Message-ID; neither is taken for the other)."""
 
     items: list[InboxItem] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    conflicts: list[InboxItem | Document] = field(default_factory=list)
 
 
 def seen_elsewhere(items: list[InboxItem]) -> dict[int, Seen]:
@@ -248,6 +266,11 @@ def seen_elsewhere(items: list[InboxItem]) -> dict[int, Seen]:
                 and (not d.message_id or not item.message_id or d.message_id == item.message_id)
             )
         ]
-        if same_items or same_docs:
-            seen[item.id] = Seen(same_items, same_docs)
+        conflicts = [
+            o for o in [*others, *docs] if item.message_id and o.message_id == item.message_id
+        ]
+        conflicts = [o for o in conflicts if o not in same_items and o not in same_docs]
+        conflicts = [o for o in conflicts if not (isinstance(o, InboxItem) and o.id == item.id)]
+        if same_items or same_docs or conflicts:
+            seen[item.id] = Seen(same_items, same_docs, conflicts)
     return seen

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
 
+from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.mail.inbox import MailTooLarge, store_message
 from caseapp.mail.models import InboxItem, InboxSource
+
+log = logging.getLogger(__name__)
 
 
 class ImapError(Exception):
@@ -61,6 +65,7 @@ class FetchReport:
     moved: int = 0
     flagged: int = 0
     refused: int = 0  # over the size limit: left on the server, reported
+    unreadable: int = 0  # empty or not mail: left on the server, logged, the rest fetched
 
 
 def _connect(s: ImapSettings):
@@ -104,7 +109,9 @@ def fetch_new(settings: ImapSettings, *, limit: int = 500) -> FetchReport:
     again but is moved or flagged, so running twice never duplicates. A message that only
     shares a Message-ID with one stored is stored all the same (a Message-ID can be forged
     or reused; the inbox shows the two side by side). A message over
-    ``MAIL_MAX_SIZE`` stays on the server, untouched, and is counted as refused.
+    ``MAIL_MAX_SIZE`` stays on the server, untouched, and is counted as refused; one that
+    is empty or not mail likewise, counted as unreadable and logged: either way the
+    messages after it are fetched.
     """
     report = FetchReport()
     with _connect(settings) as mailbox:
@@ -137,6 +144,16 @@ def fetch_new(settings: ImapSettings, *, limit: int = 500) -> FetchReport:
             except MailTooLarge:
                 db.session.rollback()
                 report.refused += 1
+                continue
+            except ServiceError as exc:  # empty, or not mail: it must not block the rest
+                db.session.rollback()
+                report.unreadable += 1
+                log.warning(
+                    "IMAP %s UID %s is unreadable and left on the server: %s",
+                    settings.folder,
+                    uid,
+                    exc.message(),
+                )
                 continue
             except BaseException:
                 db.session.rollback()

@@ -11,7 +11,7 @@ no document, number or audit row.
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,6 +41,7 @@ from caseapp.mail.inbox import AUTOMATIC_REPLY, automatic_reason
 from caseapp.mail.models import InboxItem
 from caseapp.mail.parse import MailParseError, ParsedChain, ParsedMessage
 from caseapp.mail.proposal import message_direction
+from caseapp.mail.recipients import complete_recipients
 from caseapp.registry.models import Series
 from caseapp.rows import ORM, RowWriter
 from caseapp.settings.services import own_domains
@@ -106,6 +107,9 @@ class ImportResult:
     followups: list = field(default_factory=list)
     organisation: Organisation | None = None  # created for the new case
     diagnostics: list[str] = field(default_factory=list)
+    # index -> a document with the message's Message-ID but other content: the message is
+    # registered all the same, and the registrar is told (one of the two reuses the id)
+    conflicts: dict[int, Document] = field(default_factory=dict)
 
     @property
     def all_numbers(self) -> list[str]:
@@ -173,14 +177,30 @@ def message_draft(
 # ---------------------------------------------------------------- a chain
 
 
-def _lock(keys: list[str]) -> None:
-    """Serialise concurrent imports of the same messages. On PostgreSQL, transaction-level
-    advisory locks (released at commit or rollback); SQLite allows one writer at a time, and
+def lock_keys(chain: ParsedChain, digests: list[str | None]) -> list[str]:
+    """What registering ``chain`` must hold while it checks and writes: each message's
+    digest and Message-ID (the same mail imported twice at once) and every address in it
+    (the same new contact created twice at once)."""
+    keys = [f"digest:{d}" for d in digests if d]
+    keys += [f"message-id:{m.message_id}" for m in chain.messages if m.message_id]
+    keys += [f"address:{a.email.strip().lower()}" for m in chain.messages for a in _everyone(m)]
+    return keys
+
+
+def _lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+def lock(keys: list[str]) -> None:
+    """Serialise concurrent imports of the same messages and addresses. On PostgreSQL,
+    transaction-level advisory locks (released at commit or rollback), always taken in the
+    order of their lock ids, so two transactions that lock some of the same keys cannot
+    wait for each other in a circle; a transaction takes them before any row lock (the
+    number counters). Taking a key again is free. SQLite allows one writer at a time, and
     the inbox claim that precedes this is a write, so there the lock is already held."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for key in sorted(set(keys)):
-        lock_id = zlib.crc32(key.encode()) - 2**31
+    for lock_id in sorted({_lock_id(k) for k in keys}):
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
 
 
@@ -251,22 +271,24 @@ class _Registration:
         self.matches = self.writer.answers("party", addresses - {""}, directory.match_addresses)
 
     def create_contacts(self) -> None:
-        """The chosen new contacts, unless the address is known by now (then linked to
-        that); the parties link to each new one."""
+        """The chosen new contacts, unless the address is known by now, or becomes known
+        by a parallel registration while this one creates it (then linked to that); the
+        parties link to each new one."""
         for c in self.decision.contacts:
             address = c.address.strip().lower()
             match = self.matches.get(address) or directory.PartyMatch()
             if not address or match.contact is not None or match.mailbox is not None:
                 continue
-            contact = directory.create_contact(
+            contact, created = directory.get_or_create_contact(
+                address=address,
                 name=c.name.strip() or address,
-                emails=[address],
                 title=c.title.strip() or None,
                 phone=c.phone.strip() or None,
                 organisation=c.organisation,
                 actor=self.actor,
             )
-            self.result.contacts.append(contact)
+            if created:
+                self.result.contacts.append(contact)
             self.matches[address] = directory.PartyMatch(
                 None, contact, contact.organisation or match.organisation
             )
@@ -328,7 +350,9 @@ def import_chain(
 ) -> ImportResult:
     """Register ``chain`` as ``decision`` says, in the caller's transaction (flushes only).
 
-    Guarantees: a message registered already (``digests.registered_copies``, checked here
+    Guarantees: a message is skipped only as the copy of a document with the same content
+    (``digests``): one that merely shares a Message-ID is registered, and reported in
+    ``conflicts``. A message registered already (``digests.registered_copies``, checked here
     under lock, not only in the UI) is never registered twice: it is reported in
     ``skipped``; the same message twice in one chain is registered once; a new case (and a
     new organisation for it) is opened only if something is left to register; new contacts
@@ -340,13 +364,16 @@ def import_chain(
         raise ServiceError(N_("The mail holds no message to register."))
     if digests is None or len(digests) != len(chain.messages):
         digests = chain_digests(chain)
-    _lock([d for d in digests if d] + [m.message_id for m in chain.messages if m.message_id])
+    recipient_notes = complete_recipients(chain, original.sha256 if original else None)
+    lock(lock_keys(chain, digests))
     recognised = registered_copies(chain, digests, raw_sha256=original.sha256 if original else None)
     skipped = {i: c.document for i, c in recognised.copies.items()}
     indexes = _chosen_indexes(chain, decision, digests, skipped)
     if not indexes and not skipped:
         raise ServiceError(N_("Choose at least one message to register."))
-    result = ImportResult(case=decision.case, documents=[], skipped=skipped)
+    result = ImportResult(
+        case=decision.case, documents=[], skipped=skipped, diagnostics=recipient_notes
+    )
     if not indexes:  # everything is registered already: point at where, register nothing
         result.case = skipped[min(skipped)].case
         return result
@@ -356,6 +383,7 @@ def import_chain(
     run.create_contacts()
     documents = run.register_messages(case, set(indexes))
     result.documents = [documents[i] for i in sorted(documents)]
+    result.conflicts = {i: d for i, d in recognised.reused_ids.items() if i in documents}
     if decision.followups:
         in_case = {i: d for i, d in skipped.items() if d.case_id == case.id} | documents
         result.followups = run.create_followups(case, in_case)

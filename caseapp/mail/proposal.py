@@ -34,6 +34,7 @@ from caseapp.mail.counterparts import (
 from caseapp.mail.digests import Copy, chain_digests, registered_copies
 from caseapp.mail.inbox import AUTOMATIC_REPLY, DELIVERY_REPORT, automatic_reason
 from caseapp.mail.parse import ParsedChain, ParsedMessage
+from caseapp.mail.recipients import complete_recipients
 from caseapp.registry.models import Series
 from caseapp.rows import ORM, RowWriter
 from caseapp.settings.services import own_domains
@@ -274,6 +275,7 @@ def build_proposal(
     domains = own_domains(writer)
     if digests is None or len(digests) != len(chain.messages):
         digests = chain_digests(chain)
+    complete_recipients(chain, raw_sha256)  # no recipient is left out of the proposal
     with db.session.no_autoflush:
         messages, same_file = _message_proposals(chain, digests, domains, raw_sha256)
         parties = party_proposals(chain, writer)

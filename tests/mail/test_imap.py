@@ -223,3 +223,38 @@ def test_the_command_reports_and_a_wrong_password_is_a_clear_error(app, imap, ru
     assert result.exit_code == 1 and "cannot log in" in result.stderr
     with pytest.raises(ImapError):
         ImapSettings.from_config({"IMAP_HOST": None})
+
+
+def test_a_mail_reusing_a_stored_message_id_does_not_make_the_genuine_one_vanish(app, imap, runner):
+    """A mail sent to the gateway with a victim's Message-ID: the genuine mail that comes
+    by IMAP afterwards is stored all the same, not moved away as 'already stored'."""
+    inbox.store_message(
+        make_eml(1, message_id="<victim@ange.se>", body="Falsk text.\n"),
+        source=inbox.InboxSource.SMTP,
+    )
+    db.session.commit()
+    genuine = make_eml(2, message_id="<victim@ange.se>")
+    with imap() as mb:
+        mb.append(genuine, "INBOX")
+    result = runner.invoke(args=["mail", "fetch-imap"])
+    assert result.exit_code == 0, result.output
+    assert "1 stored, 0 already stored" in result.stdout
+    items = _items()
+    assert [filestore.get(i.raw_sha256) for i in items][1] == genuine
+    assert [i.message_id for i in items] == ["<victim@ange.se>"] * 2
+
+
+def test_a_blank_message_is_left_on_the_server_and_the_rest_is_fetched(app, imap, runner, caplog):
+    with imap() as mb:
+        mb.append(make_eml(1), "INBOX")
+        mb.append(b"\r\n", "INBOX")
+        mb.append(make_eml(2), "INBOX")
+    result = runner.invoke(args=["mail", "fetch-imap"])
+    assert result.exit_code == 0, result.output
+    assert "2 stored" in result.stdout and "1 unreadable, left on the server" in result.stdout
+    assert any("unreadable" in r.getMessage() and "UID" in r.getMessage() for r in caplog.records)
+    assert len(_items()) == 2
+    with imap() as mb:
+        assert len(list(mb.uids("ALL"))) == 1  # the blank one, kept
+    again = runner.invoke(args=["mail", "fetch-imap"])  # and it blocks nothing later
+    assert again.exit_code == 0 and "0 stored" in again.stdout

@@ -164,6 +164,7 @@ def test_json_reports_registered_duplicates_and_skipped(runner, world, seed, tmp
         "registered": [f"{n}-1", f"{n}-2"],
         "duplicates": [],
         "skipped": [],
+        "conflicts": [],  # added by #9: a message reusing a registered Message-ID
     }
     again = runner.invoke(args=["mail", "import", str(seed_path), str(oof_path), "--yes", "--json"])
     assert again.exit_code == 0, again.output
