@@ -64,3 +64,30 @@ class Case(Base):
 
     def __repr__(self) -> str:
         return f"<Case {self.number}>"
+
+
+class CaseAccess(Base):
+    """One line of a case's access list: a user, or a group of users, with need-to-know.
+
+    Besides the case officer, registrars and admins, only those on the list read a
+    confidential case (or a confidential document of it) in full; see ``cases.access``.
+    The group is a follow-up ``UserGroup``, named here by its table so the cases package
+    does not import the follow-ups one.
+    """
+
+    __tablename__ = "case_access"
+    __table_args__ = (
+        sa.CheckConstraint("(user_id IS NULL) <> (group_id IS NULL)", name="one_grantee"),
+        sa.UniqueConstraint("case_id", "user_id"),
+        sa.UniqueConstraint("case_id", "group_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_groups.id"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])

@@ -206,11 +206,13 @@ class DocumentForm(_DocumentMetadata):
     parent_id = SelectField(_l("Forwards or replies to"), coerce=int_or_none)
     attachments = MultipleFileField(_l("Attachments"))
 
-    def set_parent_choices(self, documents: list[Document]) -> None:
+    def set_parent_choices(self, documents: list[Document], title=lambda d: d.subject) -> None:
+        """``title`` names a document in the list (the masked title where the user has no
+        need-to-know)."""
         # An old number a moved document left behind is nobody's parent: the document
         # itself, under its new number in the other case, is the one to link to.
         self.parent_id.choices = [SelectChoice("", _l("None"))] + [
-            SelectChoice(d.id, f"{d.number} – {d.subject}") for d in documents if not d.is_moved
+            SelectChoice(d.id, f"{d.number} – {title(d)}") for d in documents if not d.is_moved
         ]
 
     def validate_from_address(self, field) -> None:
