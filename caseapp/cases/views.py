@@ -223,7 +223,7 @@ def revoke(number: str, entry_id: int):
     case = _case_or_404(number)
     if not access.can_manage_access(current_user, case):
         abort(403)
-    entry = db.session.get(CaseAccess, entry_id) if entry_id < 2**31 else None
+    entry = db.session.get(CaseAccess, entry_id)
     if entry is None or entry.case_id != case.id:
         abort(404)
     name = next(line.name for line in access.access_list(case) if line.id == entry.id)

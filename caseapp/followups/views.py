@@ -44,6 +44,7 @@ from caseapp.links import case_url
 from caseapp.programmes.models import Programme
 from caseapp.signals import document_registered
 from caseapp.timeutil import local_today
+from caseapp.urls import id_arg, safe_next
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
 
@@ -75,10 +76,8 @@ def _readable_or_403(rec):
 
 def _back(case: Case):
     """Where to go after an action: a safe local ``next``, else the case page."""
-    target = request.form.get("next") or request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)
-    return redirect(case_url(case, anchor="followups"))
+    target = safe_next(request.form.get("next") or request.args.get("next"))
+    return redirect(target or case_url(case, anchor="followups"))
 
 
 def _flash_moved(fu: FollowUp) -> None:
@@ -111,8 +110,8 @@ def _case_documents(case: Case) -> list[Document]:
 @login_required
 @require(Perm.VIEW)
 def mine():
-    officer_id = request.args.get("officer", type=int)
-    programme_id = request.args.get("programme", type=int)
+    officer_id = id_arg("officer")
+    programme_id = id_arg("programme")
     today = local_today()
     if officer_id or programme_id:
         rows = fs.open_followups(officer_id=officer_id, programme_id=programme_id, limit=2000)
@@ -146,8 +145,8 @@ def create(case_id: int):
     case = _readable_or_403(_get_or_404(Case, case_id))
     form = FollowUpForm()
     document = None
-    if request.values.get("document", type=int):
-        document = db.session.get(Document, request.values.get("document", type=int))
+    if id_arg("document"):
+        document = db.session.get(Document, id_arg("document"))
         if document is not None:
             _readable_or_403(document)
     if form.validate_on_submit():
