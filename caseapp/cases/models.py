@@ -10,7 +10,7 @@ from caseapp.auth.models import User
 from caseapp.db import Base, utcnow
 from caseapp.directory.models import Organisation
 from caseapp.programmes.models import Programme, Round
-from caseapp.registry.models import Series
+from caseapp.registry.models import NUMBER_LENGTH, Series
 
 
 class CaseStatus(enum.StrEnum):
@@ -27,7 +27,7 @@ class Case(Base):
     series_id: Mapped[int] = mapped_column(sa.ForeignKey("series.id"))
     year: Mapped[int]
     seq: Mapped[int]
-    number: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    number: Mapped[str] = mapped_column(sa.String(NUMBER_LENGTH), unique=True)
     title: Mapped[str] = mapped_column(sa.String(500))
     public_title: Mapped[str | None] = mapped_column(sa.String(500))
     description: Mapped[str | None] = mapped_column(sa.Text)
