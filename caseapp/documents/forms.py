@@ -18,12 +18,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from caseapp.cases.forms import CleanTextMeta, int_or_none, without_nul
+from caseapp.cases.forms import CleanTextMeta, int_or_none
 from caseapp.cases.models import Case
 from caseapp.cases.services import get_case
 from caseapp.documents.models import Direction, Document, DocumentKind, PartyRole
 from caseapp.documents.services import AttachmentInput, DocumentDraft, PartyInput
 from caseapp.forms import VersionedForm
+from caseapp.text import clean_filename
 from caseapp.timeutil import local_today
 
 DIRECTION_LABELS = {
@@ -251,11 +252,11 @@ class DocumentForm(_DocumentMetadata):
             # A file input left empty still sends one part, with no file name.
             if upload is None or not getattr(upload, "filename", ""):
                 continue
-            # Some browsers send a client-side path; only the file's own name is kept.
-            filename = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
             inputs.append(
                 AttachmentInput(
-                    filename=without_nul(filename) or "attachment",
+                    # Some browsers send a client-side path; only the file's own name is
+                    # kept, cleaned of what could disguise it (caseapp.text).
+                    filename=clean_filename(upload.filename) or "attachment",
                     media_type=upload.mimetype or "application/octet-stream",
                     content=upload.read(),
                 )
