@@ -11,7 +11,9 @@ from flask import g
 
 from caseapp.audit.models import AuditEvent
 from caseapp.cases.models import CaseAccess
-from caseapp.documents.services import AttachmentInput
+from caseapp.directory.services import create_contact
+from caseapp.documents.models import PartyRole
+from caseapp.documents.services import AttachmentInput, PartyInput
 from caseapp.extensions import db
 from caseapp.followups import services as fs
 from caseapp.followups.models import UserGroup
@@ -54,9 +56,6 @@ def officer(factory):
 def secret(factory, officer):
     """A confidential case of ``officer`` with a document that has a body, a sender, an
     attachment and an original."""
-    from caseapp.documents.models import PartyRole
-    from caseapp.documents.services import PartyInput
-
     case = factory.case(
         SECRET_TITLE,
         public_title="Ärende om skyddade personuppgifter",
@@ -238,3 +237,30 @@ def test_follow_up_lists_mask_the_titles_of_confidential_records(
     assert case.number in page(mine) and SECRET_TITLE not in page(mine)
     be(client, officer)
     assert SECRET_SUBJECT in page(client.get("/followups/"))
+
+
+def test_a_contact_page_does_not_tell_that_the_contact_is_party_to_a_masked_document(
+    client, login_as, factory
+):
+    contact = create_contact(name="Anna Svensson", emails=[SECRET_PARTY], actor=None)
+    db.session.flush()
+    case = factory.case("Bygglov Storgatan 1")
+    anna = [PartyInput(PartyRole.FROM, "Anna Svensson", SECRET_PARTY)]
+    public = factory.document(case, subject="Bygglov beviljat", parties=anna)
+    hidden = factory.document(
+        case,
+        subject=SECRET_SUBJECT,
+        confidential=True,
+        legal_basis="OSL 21 kap. 7 §",
+        parties=anna,
+    )
+    db.session.commit()
+    assert {p.contact_id for p in hidden.parties} >= {contact.id}
+    login_as("reader")
+    response = client.get(f"/directory/contacts/{contact.id}")
+    assert response.status_code == 200
+    assert public.number in page(response)
+    assert hidden.number not in page(response) and SECRET_SUBJECT not in page(response)
+    assert response.headers["Cache-Control"] == "no-store"
+    login_as("registrar")
+    assert hidden.number in page(client.get(f"/directory/contacts/{contact.id}"))
