@@ -150,7 +150,10 @@ def index():
 @login_required
 @require(Perm.VIEW)
 def show(number: str):
-    case = _case_or_404(number)
+    return _render_show(_case_or_404(number))
+
+
+def _render_show(case: Case, access_form: AccessForm | None = None, status: int = 200):
     documents = case_documents(case)
     children = defaultdict(list)
     for doc in documents:
@@ -161,10 +164,6 @@ def show(number: str):
     full = access.can_read(current_user, case) and all(
         access.can_read(current_user, d) for d in documents
     )
-    return _render_show(case, documents, children, full)
-
-
-def _render_show(case, documents, children, full: bool, access_form=None, status=200):
     confidential = case.confidential or any(d.confidential for d in documents)
     manage = confidential and access.can_manage_access(current_user, case)
     if manage and access_form is None:
@@ -195,14 +194,14 @@ def grant(number: str):
     grantee = form.grantee_record() if form.validate_on_submit() else None
     if grantee is None:
         form.grantee.errors = [*form.grantee.errors, _("Choose a user or a group.")]
-        return _render_show(case, case_documents(case), defaultdict(list), True, form, 400)
+        return _render_show(case, form, 400)
     kind = "user" if isinstance(grantee, User) else "group"
     try:
         access.grant_access(case, actor=_actor(), **{kind: grantee})
     except ServiceError as exc:
         db.session.rollback()
         status = show_service_error(form, exc)
-        return _render_show(case, case_documents(case), defaultdict(list), True, form, status)
+        return _render_show(case, form, status)
     name = grantee.name
     db.session.commit()
     flash(
