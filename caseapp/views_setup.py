@@ -15,6 +15,7 @@ from caseapp.links import case_url, document_url, start_url
 from caseapp.notifications import outbox
 from caseapp.signals import contact_merged, document_moved, mailbox_merged, organisation_merged
 from caseapp.timefmt import show_as_written, show_date, show_datetime
+from caseapp.urls import IdConverter
 
 
 def _select_locale() -> str:
@@ -42,6 +43,8 @@ def _start_page():
 
 
 def init_app(app: Flask) -> None:
+    # Before any route is added: every <int:...> of every feature is a bounded row id.
+    app.url_map.converters["int"] = IdConverter
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in to see this page.")

@@ -25,6 +25,8 @@ from caseapp.notifications.models import NotificationStatus, SubscriptionMode
 SENTENCES: dict[tuple[str, ...], str] = {
     ("Case", "open"): N_("Opened the case %(name)s"),
     ("Case", "update"): N_("Changed the case %(name)s"),
+    ("Case", "grant_access"): N_("Gave access to the confidential records of %(name)s"),
+    ("Case", "revoke_access"): N_("Took away access to the confidential records of %(name)s"),
     ("Document", "register"): N_("Registered document %(name)s"),
     ("Document", "update"): N_("Corrected the description of document %(name)s"),
     ("Document", "cancel"): N_("Cancelled document %(name)s"),
@@ -88,6 +90,8 @@ IN_SENTENCE: dict[tuple[str, str], frozenset[str]] = {
 }
 
 FIELD_LABELS = {
+    "access_group": _l("Group with access"),
+    "access_user": _l("User with access"),
     "active": _l("Active"),
     "address": _l("E-mail address"),
     "assignee_group_id": _l("Assigned to group"),

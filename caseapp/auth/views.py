@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -10,6 +8,7 @@ from caseapp.auth.services import LoginThrottled, authenticate
 from caseapp.extensions import db, login_manager
 from caseapp.forms import EmptyForm
 from caseapp.links import start_url
+from caseapp.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -23,9 +22,7 @@ def load_user(user_id: str) -> User | None:
 
 def _safe_next(target: str | None) -> str:
     # Only local paths: an absolute URL in ?next= would make the login page an open redirect.
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and "//" not in target:
-        return target
-    return start_url(current_user)
+    return safe_next(target) or start_url(current_user)
 
 
 @bp.route("/login", methods=["GET", "POST"])

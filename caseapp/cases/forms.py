@@ -1,13 +1,17 @@
 """Forms for listing, opening and editing cases."""
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from caseapp.auth.models import User
 from caseapp.cases import queries
 from caseapp.cases.models import CaseStatus
+from caseapp.extensions import db
+from caseapp.followups.models import UserGroup
 from caseapp.forms import VersionedForm
 
 STATUS_LABELS = {
@@ -194,3 +198,29 @@ class CaseEditForm(VersionedForm, _CaseFields):
     status = SelectField(
         _l("Status"), choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()]
     )
+
+
+class AccessForm(FlaskForm):
+    """Giving a user or a group need-to-know on a case: one choice, ``u:<id>`` or ``g:<id>``."""
+
+    grantee = SelectField(
+        _l("Give access to"), validators=[InputRequired(message=_l("Choose a user or a group."))]
+    )
+
+    def set_choices(self) -> None:
+        users = db.session.scalars(sa.select(User).where(User.active).order_by(User.name))
+        groups = db.session.scalars(sa.select(UserGroup).order_by(UserGroup.name))
+        self.grantee.choices = (
+            [_none_choice(_l("Choose…"))]
+            + [SelectChoice(f"u:{u.id}", u.name, optgroup=str(_l("Users"))) for u in users]
+            + [SelectChoice(f"g:{g.id}", g.name, optgroup=str(_l("Groups"))) for g in groups]
+        )
+
+    def grantee_record(self) -> User | UserGroup | None:
+        kind, _sep, ident = (self.grantee.data or "").partition(":")
+        model = {"u": User, "g": UserGroup}.get(kind)
+        return (
+            db.session.get(model, int(ident))
+            if model and ident.isdigit() and len(ident) < 10
+            else None
+        )

@@ -10,7 +10,7 @@ from caseapp.auth.models import User
 from caseapp.db import Base, utcnow
 from caseapp.directory.models import Organisation
 from caseapp.programmes.models import Programme, Round
-from caseapp.registry.models import Series
+from caseapp.registry.models import NUMBER_LENGTH, Series
 
 
 class CaseStatus(enum.StrEnum):
@@ -27,7 +27,7 @@ class Case(Base):
     series_id: Mapped[int] = mapped_column(sa.ForeignKey("series.id"))
     year: Mapped[int]
     seq: Mapped[int]
-    number: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    number: Mapped[str] = mapped_column(sa.String(NUMBER_LENGTH), unique=True)
     title: Mapped[str] = mapped_column(sa.String(500))
     public_title: Mapped[str | None] = mapped_column(sa.String(500))
     description: Mapped[str | None] = mapped_column(sa.Text)
@@ -64,3 +64,30 @@ class Case(Base):
 
     def __repr__(self) -> str:
         return f"<Case {self.number}>"
+
+
+class CaseAccess(Base):
+    """One line of a case's access list: a user, or a group of users, with need-to-know.
+
+    Besides the case officer, registrars and admins, only those on the list read a
+    confidential case (or a confidential document of it) in full; see ``cases.access``.
+    The group is a follow-up ``UserGroup``, named here by its table so the cases package
+    does not import the follow-ups one.
+    """
+
+    __tablename__ = "case_access"
+    __table_args__ = (
+        sa.CheckConstraint("(user_id IS NULL) <> (group_id IS NULL)", name="one_grantee"),
+        sa.UniqueConstraint("case_id", "user_id"),
+        sa.UniqueConstraint("case_id", "group_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_groups.id"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])

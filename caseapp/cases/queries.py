@@ -32,6 +32,9 @@ class CaseFilter:
     series_id: int | None = None
     text: str | None = None
     sort: str = "number"
+    # The cases whose title and description the searcher may read (cases.access): a text
+    # search must not find a confidential case by what its masked view hides.
+    readable: sa.ColumnElement[bool] | None = None
 
 
 def case_query(f: CaseFilter) -> sa.Select:
@@ -50,11 +53,17 @@ def case_query(f: CaseFilter) -> sa.Select:
     if f.text and f.text.strip():
         # autoescape: a typed "%" or "_" is searched for literally, not as a wildcard.
         text = f.text.strip().lower()
+        hidden = sa.or_(
+            sa.func.lower(Case.title).contains(text, autoescape=True),
+            sa.func.lower(Case.description).contains(text, autoescape=True),
+        )
+        if f.readable is not None:
+            hidden = sa.and_(f.readable, hidden)
         stmt = stmt.outerjoin(Organisation, Case.organisation_id == Organisation.id).where(
             sa.or_(
-                sa.func.lower(Case.title).contains(text, autoescape=True),
+                hidden,
                 sa.func.lower(Case.number).contains(text, autoescape=True),
-                sa.func.lower(Case.description).contains(text, autoescape=True),
+                sa.func.lower(Case.public_title).contains(text, autoescape=True),
                 sa.func.lower(Organisation.name).contains(text, autoescape=True),
             )
         )

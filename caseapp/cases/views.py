@@ -3,7 +3,17 @@
 from collections import defaultdict
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -12,8 +22,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from caseapp.audit.render import case_history
 from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, require
-from caseapp.cases.forms import CaseEditForm, CaseFilterForm, CaseForm
-from caseapp.cases.models import Case, CaseStatus
+from caseapp.cases import access
+from caseapp.cases.forms import AccessForm, CaseEditForm, CaseFilterForm, CaseForm
+from caseapp.cases.models import Case, CaseAccess, CaseStatus
 from caseapp.cases.queries import CaseFilter, case_query
 from caseapp.cases.services import open_case, update_case
 from caseapp.directory.models import Organisation
@@ -29,6 +40,39 @@ from caseapp.timeutil import local_today
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.context_processor(template_labels)
+
+
+@bp.app_template_global()
+@bp.app_template_test("readable")
+def can_read(rec) -> bool:
+    """The need-to-know rule for templates: may the logged-in user read ``rec`` in full?"""
+    return access.can_read(current_user, rec)
+
+
+@bp.app_template_global()
+def case_title(case: Case) -> str:
+    return access.case_title(current_user, case)
+
+
+@bp.app_template_global()
+def document_title(doc) -> str:
+    return access.document_title(current_user, doc)
+
+
+@bp.before_app_request
+def _forget_need_to_know():
+    # What cases.access learnt belongs to one request (g can outlive it, as in the tests).
+    g.pop("need_to_know", None)
+    g.pop("shows_confidential", None)
+
+
+@bp.after_app_request
+def _no_store_confidential(response):
+    # Set when the page asked about a confidential record (cases.access): neither the
+    # browser nor a proxy may keep a copy of it, masked or not.
+    if g.get("shows_confidential"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _actor():
@@ -52,6 +96,14 @@ def _case_or_404(number: str) -> Case:
     )
 
 
+def _readable_case_or_403(number: str) -> Case:
+    """The case for a page that shows or changes it in full: 403 without need-to-know."""
+    case = _case_or_404(number)
+    if not access.can_read(current_user, case):
+        abort(403)
+    return case
+
+
 def _get(model, ident: int | None):
     return db.session.get(model, ident) if ident is not None else None
 
@@ -70,6 +122,7 @@ def index():
         series_id=form.value("series"),
         text=form.value("q"),
         sort=form.value("sort") or "number",
+        readable=access.readable_cases(current_user),
     )
     # Clamped: a huge page number would overflow the database's integer, not just be empty.
     page_number = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
@@ -97,19 +150,86 @@ def index():
 @login_required
 @require(Perm.VIEW)
 def show(number: str):
-    case = _case_or_404(number)
+    return _render_show(_case_or_404(number))
+
+
+def _render_show(case: Case, access_form: AccessForm | None = None, status: int = 200):
     documents = case_documents(case)
     children = defaultdict(list)
     for doc in documents:
         if doc.parent_id is not None:
             children[doc.parent_id].append(doc)
+    # The history names what it changed (titles, subjects): only for those who may read
+    # everything the case holds.
+    full = access.can_read(current_user, case) and all(
+        access.can_read(current_user, d) for d in documents
+    )
+    confidential = case.confidential or any(d.confidential for d in documents)
+    manage = confidential and access.can_manage_access(current_user, case)
+    if manage and access_form is None:
+        access_form = AccessForm(formdata=None)
+    if access_form is not None:
+        access_form.set_choices()
     return render_template(
         "cases/show.html",
         case=case,
         documents=documents,
         children=children,
-        history=case_history(case),
+        full=full,
+        history=case_history(case) if full else None,
+        access_entries=access.access_list(case) if manage else None,
+        access_form=access_form,
+    ), status
+
+
+@bp.post("/<path:number>/access")
+@login_required
+@require(Perm.VIEW)
+def grant(number: str):
+    case = _case_or_404(number)
+    if not access.can_manage_access(current_user, case):
+        abort(403)
+    form = AccessForm()
+    form.set_choices()
+    grantee = form.grantee_record() if form.validate_on_submit() else None
+    if grantee is None:
+        form.grantee.errors = [*form.grantee.errors, _("Choose a user or a group.")]
+        return _render_show(case, form, 400)
+    kind = "user" if isinstance(grantee, User) else "group"
+    try:
+        access.grant_access(case, actor=_actor(), **{kind: grantee})
+    except ServiceError as exc:
+        db.session.rollback()
+        status = show_service_error(form, exc)
+        return _render_show(case, form, status)
+    name = grantee.name
+    db.session.commit()
+    flash(
+        _(
+            "%(name)s may now read the confidential records of %(number)s.",
+            name=name,
+            number=number,
+        ),
+        "success",
     )
+    return redirect(url_for("cases.show", number=number, _anchor="access"))
+
+
+@bp.post("/<path:number>/access/<int:entry_id>/remove")
+@login_required
+@require(Perm.VIEW)
+def revoke(number: str, entry_id: int):
+    case = _case_or_404(number)
+    if not access.can_manage_access(current_user, case):
+        abort(403)
+    entry = db.session.get(CaseAccess, entry_id)
+    if entry is None or entry.case_id != case.id:
+        abort(404)
+    name = next(line.name for line in access.access_list(case) if line.id == entry.id)
+    access.revoke_access(entry, actor=_actor())
+    db.session.commit()
+    flash(_("%(name)s no longer has access to %(number)s.", name=name, number=number), "success")
+    return redirect(url_for("cases.show", number=number, _anchor="access"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -146,7 +266,7 @@ def new():
 @login_required
 @require(Perm.EDIT_CASE)
 def edit(number: str):
-    case = _case_or_404(number)
+    case = _readable_case_or_403(number)
     form = CaseEditForm(obj=case)
     form.set_choices()
     form.keep_current_choices(case)
@@ -176,10 +296,10 @@ def edit(number: str):
 @login_required
 @require(Perm.REGISTER)
 def new_document(number: str):
-    case = _case_or_404(number)
+    case = _readable_case_or_403(number)
     documents = case_documents(case)
     form = DocumentForm()
-    form.set_parent_choices(documents)
+    form.set_parent_choices(documents, lambda d: access.document_title(current_user, d))
     if request.method == "GET":
         form.document_date.data = local_today()
     status = 200

@@ -18,12 +18,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from caseapp.cases.forms import CleanTextMeta, int_or_none, without_nul
+from caseapp.cases.forms import CleanTextMeta, int_or_none
 from caseapp.cases.models import Case
 from caseapp.cases.services import get_case
 from caseapp.documents.models import Direction, Document, DocumentKind, PartyRole
 from caseapp.documents.services import AttachmentInput, DocumentDraft, PartyInput
 from caseapp.forms import VersionedForm
+from caseapp.text import clean_filename
 from caseapp.timeutil import local_today
 
 DIRECTION_LABELS = {
@@ -206,11 +207,13 @@ class DocumentForm(_DocumentMetadata):
     parent_id = SelectField(_l("Forwards or replies to"), coerce=int_or_none)
     attachments = MultipleFileField(_l("Attachments"))
 
-    def set_parent_choices(self, documents: list[Document]) -> None:
+    def set_parent_choices(self, documents: list[Document], title=lambda d: d.subject) -> None:
+        """``title`` names a document in the list (the masked title where the user has no
+        need-to-know)."""
         # An old number a moved document left behind is nobody's parent: the document
         # itself, under its new number in the other case, is the one to link to.
         self.parent_id.choices = [SelectChoice("", _l("None"))] + [
-            SelectChoice(d.id, f"{d.number} – {d.subject}") for d in documents if not d.is_moved
+            SelectChoice(d.id, f"{d.number} – {title(d)}") for d in documents if not d.is_moved
         ]
 
     def validate_from_address(self, field) -> None:
@@ -249,11 +252,11 @@ class DocumentForm(_DocumentMetadata):
             # A file input left empty still sends one part, with no file name.
             if upload is None or not getattr(upload, "filename", ""):
                 continue
-            # Some browsers send a client-side path; only the file's own name is kept.
-            filename = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
             inputs.append(
                 AttachmentInput(
-                    filename=without_nul(filename) or "attachment",
+                    # Some browsers send a client-side path; only the file's own name is
+                    # kept, cleaned of what could disguise it (caseapp.text).
+                    filename=clean_filename(upload.filename) or "attachment",
                     media_type=upload.mimetype or "application/octet-stream",
                     content=upload.read(),
                 )

@@ -50,4 +50,5 @@ def party_documents(*, contact_id: int | None = None, mailbox_id: int | None = N
     else:
         return []
     stmt = stmt.distinct().order_by(Document.registered_at.desc(), Document.id.desc())
-    return list(db.session.scalars(stmt))
+    # The page asks of each whether its case is confidential (need-to-know).
+    return list(db.session.scalars(stmt.options(selectinload(Document.case))))

@@ -27,6 +27,7 @@ from caseapp.extensions import db
 from caseapp.registry.numbering import document_scope, next_number
 from caseapp.rows import ORM, RowWriter
 from caseapp.signals import document_cancelled, document_registered
+from caseapp.text import clean_filename
 
 # Metadata a registrar may correct after registration (audited). Content never changes.
 EDITABLE_FIELDS = [
@@ -205,13 +206,14 @@ def register_document(
     if draft.original is not None:
         doc.original_sha256 = draft.original.sha256
         doc.original_size = draft.original.size
-        doc.original_filename = draft.original.filename
+        doc.original_filename = clean_filename(draft.original.filename)
         doc.original_media_type = draft.original.media_type
     parties = _party_rows(draft.parties, writer)
     attachments = [
         {
             "position": i,
-            "filename": a.filename,
+            # Whatever path it came by, a name that could disguise the file is cleaned.
+            "filename": clean_filename(a.filename) or "attachment",
             "media_type": a.media_type,
             "size": len(a.content),
             "sha256": _stored(a),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.auth.permissions import Perm, require
+from caseapp.cases.access import can_read
 from caseapp.cases.forms import STATUS_LABELS
 from caseapp.documents import filestore
 from caseapp.documents.forms import (
@@ -90,6 +91,15 @@ def _document_or_404(number: str) -> Document:
     )
 
 
+def _readable_or_403(number: str) -> Document:
+    """The document for a page that shows or changes it in full: 403 without need-to-know
+    (its files, its edit form, cancelling it)."""
+    doc = _document_or_404(number)
+    if not can_read(current_user, doc):
+        abort(403)
+    return doc
+
+
 def _render_show(doc: Document, cancel_form: CancelForm | None = None, status: int = 200):
     return render_template(
         "documents/show.html",
@@ -111,7 +121,7 @@ def show(number: str):
 @login_required
 @require(Perm.REGISTER)
 def edit(number: str):
-    doc = _document_or_404(number)
+    doc = _readable_or_403(number)
     if doc.is_cancelled and request.method == "GET":
         # Nothing to correct: back to the document. A POST is refused by the service.
         flash(_("A cancelled document cannot be changed."), "error")
@@ -138,7 +148,7 @@ def edit(number: str):
 @login_required
 @require(Perm.CANCEL)
 def cancel(number: str):
-    doc = _document_or_404(number)
+    doc = _readable_or_403(number)
     form = CancelForm()
     if not form.validate_on_submit():
         return _render_show(doc, form, 400)
@@ -165,9 +175,7 @@ def _stored(sha256: str) -> BytesIO:
 @login_required
 @require(Perm.VIEW)
 def attachment(number: str, attachment_id: int):
-    doc = _document_or_404(number)
-    if attachment_id > 2**31 - 1:
-        abort(404)  # larger than any id; SQLite cannot even bind it
+    doc = _readable_or_403(number)
     att = db.first_or_404(
         sa.select(Attachment).where(
             Attachment.id == attachment_id, Attachment.document_id == doc.id
@@ -185,7 +193,7 @@ def attachment(number: str, attachment_id: int):
 @login_required
 @require(Perm.VIEW)
 def original(number: str):
-    doc = _document_or_404(number)
+    doc = _readable_or_403(number)
     if not doc.original_sha256:
         abort(404)
     return send_file(

@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 
 from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, require
+from caseapp.cases.access import can_read, document_title
 from caseapp.cases.models import Case
 from caseapp.documents.models import Direction, Document
 from caseapp.errors import ServiceError
@@ -43,6 +44,7 @@ from caseapp.links import case_url
 from caseapp.programmes.models import Programme
 from caseapp.signals import document_registered
 from caseapp.timeutil import local_today
+from caseapp.urls import id_arg, safe_next
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
 
@@ -54,12 +56,28 @@ def _get_or_404(model, ident: int):
     return obj
 
 
+def _subject_of(fu: FollowUp):
+    # A follow-up's title may quote its document ("Svar väntas: <subject>"): it is as
+    # confidential as that document, or else as its case.
+    return fu.document if fu.document is not None else fu.case
+
+
+def followup_title(fu: FollowUp) -> str:
+    """The follow-up's title, or a masked one for a user without need-to-know."""
+    return fu.title if can_read(current_user, _subject_of(fu)) else _("Confidential follow-up")
+
+
+def _readable_or_403(rec):
+    """A case, document or follow-up for a page that changes it: 403 without need-to-know."""
+    if not can_read(current_user, _subject_of(rec) if isinstance(rec, FollowUp) else rec):
+        abort(403)
+    return rec
+
+
 def _back(case: Case):
     """Where to go after an action: a safe local ``next``, else the case page."""
-    target = request.form.get("next") or request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)
-    return redirect(case_url(case, anchor="followups"))
+    target = safe_next(request.form.get("next") or request.args.get("next"))
+    return redirect(target or case_url(case, anchor="followups"))
 
 
 def _flash_moved(fu: FollowUp) -> None:
@@ -92,8 +110,8 @@ def _case_documents(case: Case) -> list[Document]:
 @login_required
 @require(Perm.VIEW)
 def mine():
-    officer_id = request.args.get("officer", type=int)
-    programme_id = request.args.get("programme", type=int)
+    officer_id = id_arg("officer")
+    programme_id = id_arg("programme")
     today = local_today()
     if officer_id or programme_id:
         rows = fs.open_followups(officer_id=officer_id, programme_id=programme_id, limit=2000)
@@ -124,11 +142,13 @@ def mine():
 @login_required
 @require(Perm.EDIT_CASE)
 def create(case_id: int):
-    case = _get_or_404(Case, case_id)
+    case = _readable_or_403(_get_or_404(Case, case_id))
     form = FollowUpForm()
     document = None
-    if request.values.get("document", type=int):
-        document = db.session.get(Document, request.values.get("document", type=int))
+    if id_arg("document"):
+        document = db.session.get(Document, id_arg("document"))
+        if document is not None:
+            _readable_or_403(document)
     if form.validate_on_submit():
         try:
             fu = fs.create_followup(
@@ -154,7 +174,7 @@ def create(case_id: int):
 @login_required
 @require(Perm.EDIT_CASE)
 def edit(fu_id: int):
-    fu = _get_or_404(FollowUp, fu_id)
+    fu = _readable_or_403(_get_or_404(FollowUp, fu_id))
     form = FollowUpForm(obj=fu if request.method == "GET" else None)
     if request.method == "GET":
         form.assignee.data = assignee_value(fu)
@@ -184,10 +204,11 @@ def edit(fu_id: int):
 @login_required
 @require(Perm.EDIT_CASE)
 def close(fu_id: int):
-    fu = _get_or_404(FollowUp, fu_id)
+    fu = _readable_or_403(_get_or_404(FollowUp, fu_id))
     form = CloseForm()
     form.document.choices = [SelectChoice("", _("None"))] + [
-        SelectChoice(str(d.id), f"{d.number} {d.subject}") for d in _case_documents(fu.case)
+        SelectChoice(str(d.id), f"{d.number} {document_title(current_user, d)}")
+        for d in _case_documents(fu.case)
     ]
     if request.method == "GET" and fu.reply_document_id:
         form.outcome.data = "answered"
@@ -213,7 +234,7 @@ def close(fu_id: int):
 
 
 def _simple_action(fu_id: int, action, done_message: str):
-    fu = _get_or_404(FollowUp, fu_id)
+    fu = _readable_or_403(_get_or_404(FollowUp, fu_id))
     try:
         action(fu)
         db.session.commit()
@@ -261,7 +282,7 @@ def close_with_reply(fu_id: int):
 @login_required
 @require(Perm.EDIT_CASE)
 def await_reply(document_id: int):
-    doc = _get_or_404(Document, document_id)
+    doc = _readable_or_403(_get_or_404(Document, document_id))
     if doc.direction != Direction.IN:
         abort(404)
     form = AwaitReplyForm()
@@ -371,6 +392,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, the case-panel helpers, the nav count and the receivers."""
     app.register_blueprint(bp)
     app.jinja_env.globals["case_followups"] = fs.case_followups
+    app.jinja_env.globals["followup_title"] = followup_title
     app.jinja_env.globals["new_followup_form"] = _new_form
     app.jinja_env.globals["followups_today"] = local_today
     app.jinja_env.globals["followups_soon"] = lambda: local_today() + timedelta(days=7)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +31,7 @@ from caseapp.mail.parse import MailParseError, ParsedChain, parse_bytes
 from caseapp.mail.parse.build import split_mbox as _split_mbox
 from caseapp.mail.reports import reported_notice
 from caseapp.rows import ORM, RowWriter
+from caseapp.text import clean_filename as safe_filename
 
 # Where a registrar can see and fix a refused upload, the source is a person at the form:
 # what is not mail is refused there. Mail arriving by itself is kept whatever it holds.
@@ -44,20 +44,6 @@ class MailTooLarge(ServiceError):
 
 class NotMail(ServiceError):
     """What was uploaded or pasted is not mail; nothing was stored."""
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def safe_filename(name: str | None) -> str | None:
-    """A bare file name from whatever a client sent: no directories, no control characters,
-    never '.' or '..'; None when nothing usable is left. Shown escaped, never used as a path
-    (the bytes are stored under their digest)."""
-    if not name:
-        return None
-    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = _CONTROL.sub("", name).strip().strip(".").strip()
-    return name[:255] or None
 
 
 def media_type_for(filename: str | None, data: bytes) -> str:

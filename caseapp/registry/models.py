@@ -9,6 +9,8 @@ from caseapp.auth.models import User
 from caseapp.db import Base, utcnow
 
 DEFAULT_FORMAT = "{prefix} {year}/{seq}"
+# The longest case number the cases table holds (documents add "-N" within their own 60).
+NUMBER_LENGTH = 50
 
 
 class Series(Base):

@@ -22,6 +22,7 @@ from caseapp.audit.models import AuditEvent
 from caseapp.audit.render import render_events
 from caseapp.auth.models import Role
 from caseapp.auth.services import create_user, update_user
+from caseapp.cases import access
 from caseapp.cases.models import CaseStatus
 from caseapp.cases.services import open_case, update_case
 from caseapp.db import Base
@@ -194,6 +195,8 @@ def every_event(app, client, login_as):
     )
     followups.reopen_followup(fu, actor=admin)
     followups.cancel_followup(fu, actor=admin)
+    access.grant_access(case, actor=admin, group=group)
+    access.revoke_access(access.grant_access(case, actor=admin, user=officer), actor=admin)
 
     directory.merge_organisations(ange, twin, actor=admin)
     directory.merge_contacts(paul, paul_again, actor=admin)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import g
 
 from caseapp.auth.models import Role, User
+from caseapp.cases.access import grant_access
 from caseapp.cases.models import Case
 from caseapp.demo import load_demo
 from caseapp.directory.models import Contact, Mailbox, Organisation
@@ -36,6 +37,9 @@ POLICY: dict[str, frozenset | str] = {
     "cases.new": EDITORS,
     "cases.edit": EDITORS,
     "cases.new_document": EDITORS,
+    # The access list of a case: its officer too (tests/cases/test_need_to_know.py).
+    "cases.grant": REGISTRY,
+    "cases.revoke": REGISTRY,
     "documents.show": ALL,
     "documents.attachment": ALL,
     "documents.original": ALL,
@@ -104,6 +108,7 @@ def world(app, factory):
     doc = factory.document(
         case, attachments=[AttachmentInput("karta.pdf", "application/pdf", b"%PDF-1.4")]
     )
+    entry = grant_access(case, actor=None, user=factory.user("reader"))
     item = store_message(
         b"From: a@ange.se\r\nSubject: Fraga\r\n\r\nHej\r\n", source=InboxSource.UPLOAD
     )
@@ -120,6 +125,7 @@ def world(app, factory):
         "series": first(Series),
         "user": reader,
         "item_id": item.id,
+        "entry_id": entry.id,
         "fu_id": first(FollowUp).id,
         "sub_id": first(Subscription).id,
         "nid": first(Notification).id,
