@@ -109,7 +109,7 @@ def set_password(user: User, password: str, *, actor: User | None) -> None:
         .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
         .values(used_at=utcnow())
     )
-    record("password", user, actor=actor, after={"password": "changed"})
+    record("password", user, actor=actor)
 
 
 def change_own_password(user: User, *, current: str, new: str) -> None:
@@ -154,7 +154,7 @@ def issue_password_reset(user: User, *, actor: User | None) -> tuple[PasswordRes
     )
     db.session.add(reset)
     db.session.flush()
-    record("password_reset", user, actor=actor, after={"expires_at": reset.expires_at.isoformat()})
+    record("password_reset", user, actor=actor)
     return reset, token
 
 
