@@ -24,19 +24,22 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column('demo_password', sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Plain ADD/DROP COLUMN, not batch mode: a batch rebuilds the table, and SQLite (foreign
+    # keys on) refuses to drop a users table that other rows point at. The empty default
+    # only fills the rows that exist, each given its own token just below.
+    op.add_column(
+        'users',
+        sa.Column('session_token', sa.String(length=64), nullable=False, server_default=''),
+    )
+    op.add_column(
+        'users', sa.Column('demo_password', sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     conn = op.get_bind()
     users = sa.table('users', sa.column('id', sa.Integer), sa.column('session_token', sa.String))
     for (user_id,) in conn.execute(sa.select(users.c.id)).all():
         conn.execute(
             users.update().where(users.c.id == user_id).values(session_token=secrets.token_hex(32))
         )
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('session_token', existing_type=sa.String(length=64), nullable=False)
 
     op.create_table('login_counters',
     sa.Column('key', sa.String(length=400), nullable=False),
@@ -82,6 +85,5 @@ def downgrade():
         batch_op.create_index(batch_op.f('ix_login_failures_email'), ['email'], unique=False)
     op.drop_table('login_counters')
 
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('demo_password')
-        batch_op.drop_column('session_token')
+    op.drop_column('users', 'demo_password')
+    op.drop_column('users', 'session_token')
