@@ -54,7 +54,7 @@ run: install
 	$(BIN)/caseapp db upgrade
 	$(BIN)/caseapp demo --if-empty
 	@echo "caseapp serves on http://$(HOST):$(PORT)/ (log in with a demo login above)"
-	CASEAPP_BASE_URL="$${CASEAPP_BASE_URL:-http://$(HOST):$(PORT)}" \
+	CASEAPP_DEBUG=1 CASEAPP_BASE_URL="$${CASEAPP_BASE_URL:-http://$(HOST):$(PORT)}" \
 	  $(BIN)/caseapp serve --host $(HOST) --port $(PORT)
 
 test: install system-deps

@@ -4,9 +4,18 @@ import os
 import secrets
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
 
-from caseapp.config import check_base_url, production
+from caseapp.auth.services import active_demo_accounts
+from caseapp.config import (
+    apply_cookie_defaults,
+    check_base_url,
+    check_cookies,
+    check_demo_passwords,
+    production,
+)
+from caseapp.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +35,8 @@ def _secret_key(instance: Path) -> str:
 def create_app(test_config: dict | None = None, *, command_line: bool = False) -> Flask:
     """Build the application: config, extensions, blueprints, error pages and CLI.
 
-    A production app (neither DEBUG nor TESTING) refuses to start without ``BASE_URL``
+    A production app (neither DEBUG nor TESTING) refuses to start without ``BASE_URL``,
+    without Secure session cookies, and while an active account has the demo password
     (``ConfigurationError``). For the command line (``command_line``) the commands that
     need it check it themselves (``caseapp worker``, ``caseapp serve``), so that
     ``caseapp db upgrade`` and the others run wherever the database is.
@@ -43,7 +53,10 @@ def create_app(test_config: dict | None = None, *, command_line: bool = False) -
     app.config.from_prefixed_env("CASEAPP")
     if test_config:
         app.config.update(test_config)
-    check_base_url(app.config, required=production(app.config) and not command_line)
+    web_production = production(app.config) and not command_line
+    check_base_url(app.config, required=web_production)
+    apply_cookie_defaults(app.config)
+    check_cookies(app.config, required=web_production)
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -58,4 +71,18 @@ def create_app(test_config: dict | None = None, *, command_line: bool = False) -
 
     database.configure(app)
     views_setup.init_app(app)
+    if web_production:
+        _check_accounts(app)
     return app
+
+
+def _check_accounts(app: Flask) -> None:
+    """Refuse to serve while the published demo password opens an active account. (A
+    database not built yet has no accounts; ``caseapp db upgrade`` builds it.)"""
+    with app.app_context():
+        try:
+            if sa.inspect(db.engine).has_table("users"):
+                check_demo_passwords(active_demo_accounts())
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # no connection is shared with the server's worker processes

@@ -13,9 +13,16 @@ from urllib.parse import urlsplit
 DATABASE_URL = None
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
-# Sessions and forms.
+# Sessions and forms. The cookies are Secure in production (None: Secure unless DEBUG or
+# TESTING, where http://localhost must work); production refuses to start if they are not,
+# and sends HSTS_SECONDS as Strict-Transport-Security on every response.
+SESSION_COOKIE_SECURE = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_SECURE = None
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+HSTS_SECONDS = 365 * 24 * 3600
 WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still post
 
 # Language and time: Swedish first, English complete.
@@ -23,10 +30,18 @@ BABEL_DEFAULT_LOCALE = "sv"
 BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
 LANGUAGES = ["sv", "en"]
 
-# Login throttling: after this many failures for one address within the window,
-# further attempts are refused until the window has passed.
+# Login throttling: after this many failures within the window, further attempts are
+# refused until the window has passed: for one address from one source (client IP), for one
+# source whatever the address, and for one address from all sources together.
 LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES_PER_SOURCE = 50
+LOGIN_MAX_FAILURES_PER_ADDRESS = 100
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# Behind this many reverse proxies, the client's address is read from X-Forwarded-For.
+PROXY_FIX_X_FOR = 0
+
+# A password-reset link an admin sends works once, within this time.
+PASSWORD_RESET_SECONDS = 24 * 3600
 
 # Uploads and stored files.
 MAX_CONTENT_LENGTH = 60 * 1024 * 1024
@@ -124,3 +139,40 @@ def check_base_url(config, *, required: bool) -> None:
 def production(config) -> bool:
     """Production is whatever is neither debugging nor testing."""
     return not (config.get("DEBUG") or config.get("TESTING"))
+
+
+def apply_cookie_defaults(config) -> None:
+    """Secure cookies unless configured otherwise: in production always, for debugging and
+    tests not (their http://localhost would never get the cookie back)."""
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if config.get(name) is None:
+            config[name] = production(config)
+
+
+def check_cookies(config, *, required: bool) -> None:
+    """Refuse (ConfigurationError) session cookies without Secure, HttpOnly and SameSite
+    when ``required`` (production): a session sent over plain http can be taken over."""
+    if not required:
+        return
+    for prefix in ("SESSION_COOKIE", "REMEMBER_COOKIE"):
+        if not config.get(f"{prefix}_SECURE") or not config.get(f"{prefix}_HTTPONLY"):
+            raise ConfigurationError(
+                f"{prefix}_SECURE and {prefix}_HTTPONLY must be on in production: the "
+                "session must never travel over plain http. Serve the installation over "
+                "https and remove the setting that turns them off (e.g. "
+                f"CASEAPP_{prefix}_SECURE=false); CASEAPP_DEBUG=1 is for development."
+            )
+        if config.get(f"{prefix}_SAMESITE") not in ("Lax", "Strict"):
+            raise ConfigurationError(f"{prefix}_SAMESITE must be 'Lax' or 'Strict' in production.")
+
+
+def check_demo_passwords(addresses: list[str]) -> None:
+    """Refuse (ConfigurationError) to run in production while active accounts still have
+    the published demo password."""
+    if addresses:
+        raise ConfigurationError(
+            "These active accounts still have the published demo password: "
+            f"{', '.join(addresses)}. Change each one with `caseapp users set-password "
+            "EMAIL --password-stdin` (or deactivate it) before running in production; "
+            "CASEAPP_DEBUG=1 is for development."
+        )

@@ -71,7 +71,7 @@ def load_demo() -> dict:
     """Create the demo installation if missing; return what a person needs to log in."""
     for email, name, role in DEMO_USERS:
         if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
-            create_user(email, name=name, role=role, password=DEMO_PASSWORD)
+            create_user(email, name=name, role=role, password=DEMO_PASSWORD, demo=True)
     coordinator = db.session.scalar(sa.select(User).where(User.email == "samordnare@example.org"))
 
     # The demo is Statens servicecenter's own installation: mail from its domain is theirs.

@@ -1,7 +1,7 @@
 """Imports every model so the metadata (and Alembic) sees the whole schema."""
 
 from caseapp.audit.models import AuditEvent
-from caseapp.auth.models import LoginFailure, User
+from caseapp.auth.models import LoginCounter, PasswordReset, User
 from caseapp.cases.models import Case
 from caseapp.directory.models import (
     Contact,
@@ -33,7 +33,8 @@ __all__ = [
     "Contact",
     "ContactEmail",
     "Document",
-    "LoginFailure",
+    "LoginCounter",
+    "PasswordReset",
     "Mailbox",
     "NumberCounter",
     "Organisation",

@@ -232,7 +232,7 @@ def login_as(app, client, factory):
         user = factory.user(role, **kw)
         db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         # The test keeps one app context open, and Flask-Login caches the user in its ``g``.
         g.pop("_login_user", None)

@@ -64,6 +64,8 @@ SENTENCES: dict[tuple[str, ...], str] = {
     ("Mailbox", "merged_into"): N_("Merged the mailbox %(name)s into %(keep)s"),
     ("User", "create"): N_("Created the user %(name)s"),
     ("User", "update"): N_("Changed the user %(name)s"),
+    ("User", "password"): N_("Changed the password of %(name)s"),
+    ("User", "password_reset"): N_("Sent %(name)s a link to set a new password"),
     ("Series", "create"): N_("Created the number series %(name)s"),
     ("Series", "update"): N_("Changed the number series %(name)s"),
     ("Setting", "update"): N_("Changed the setting “%(name)s”"),

@@ -1,6 +1,8 @@
-"""User administration (admins only): create, change role or name, deactivate."""
+"""User administration (admins only): create, change role or name, deactivate, send a
+password-reset link."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,7 +12,9 @@ from caseapp.auth.models import Role, User
 from caseapp.auth.permissions import Perm, require
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
-from caseapp.forms import show_service_error
+from caseapp.forms import EmptyForm, show_service_error
+from caseapp.links import external_url
+from caseapp.notifications.account_mail import queue_password_reset
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
@@ -79,3 +83,30 @@ def edit(id: int):
     return render_template(
         "users/form.html", form=form, user=user, min_length=services.MIN_PASSWORD_LENGTH
     ), status
+
+
+@bp.post("/<int:id>/password-reset")
+@login_required
+@require(Perm.ADMIN)
+def send_password_reset(id: int):
+    """Mail the user a single-use link to set a new password (through the outbox)."""
+    user = db.get_or_404(User, id)
+    if EmptyForm().validate_on_submit():
+        try:
+            reset, token = services.issue_password_reset(user, actor=current_user)
+            queue_password_reset(
+                user,
+                link=external_url("auth.reset_password", token=token),
+                expires_at=reset.expires_at,
+                language=str(get_locale() or "sv"),
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message(), "error")
+        else:
+            flash(
+                _("A link to set a new password was sent to %(email)s.", email=user.email),
+                "success",
+            )
+    return redirect(url_for(".edit", id=user.id))

@@ -1,12 +1,28 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+"""Logging in and out, changing one's password, and the reset link's page."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from caseapp.auth.forms import LoginForm
+from caseapp.auth import services
+from caseapp.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm
 from caseapp.auth.models import User
-from caseapp.auth.services import LoginThrottled, authenticate
+from caseapp.auth.services import LoginThrottled, authenticate, count_login_attempt
+from caseapp.config import production
+from caseapp.errors import ServiceError
 from caseapp.extensions import db, login_manager
-from caseapp.forms import EmptyForm
+from caseapp.forms import EmptyForm, show_service_error
 from caseapp.links import start_url
 from caseapp.urls import safe_next
 
@@ -15,9 +31,40 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    # A deactivated user's open sessions end at their next request.
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    # The cookie names the user and the session token: after a logout or a password change
+    # the token is new and every older cookie opens nothing. A deactivated user's open
+    # sessions end at their next request.
+    user_key, _sep, token = user_id.partition(":")
+    if not user_key.isdigit() or len(user_key) > 18 or not token:
+        return None
+    user = db.session.get(User, int(user_key))
+    if user is None or not user.active or not services.session_matches(user, token):
+        return None
+    return user
+
+
+@bp.record_once
+def _trust_proxies(state) -> None:
+    # Behind a reverse proxy every request comes from the proxy: the client's address, which
+    # login throttling counts by, is then the one the proxy forwards.
+    hops = state.app.config.get("PROXY_FIX_X_FOR") or 0
+    if hops:
+        state.app.wsgi_app = ProxyFix(state.app.wsgi_app, x_for=hops)
+
+
+@bp.after_app_request
+def _strict_transport_security(response):
+    # In production every answer tells the browser to come back over https only.
+    if production(current_app.config) and current_app.config.get("HSTS_SECONDS"):
+        response.headers.setdefault(
+            "Strict-Transport-Security",
+            f"max-age={int(current_app.config['HSTS_SECONDS'])}; includeSubDomains",
+        )
+    return response
+
+
+def _source() -> str:
+    return request.remote_addr or "unknown"
 
 
 def _safe_next(target: str | None) -> str:
@@ -33,12 +80,14 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            count_login_attempt(form.email.data, _source())
         except LoginThrottled:
             db.session.commit()
             flash(_("Too many failed attempts. Wait a while and try again."), "error")
             return render_template("auth/login.html", form=form), 429
-        db.session.commit()  # records the failure, or clears the count
+        db.session.commit()  # the attempt counts before the password is checked
+        user = authenticate(form.email.data, form.password.data, _source())
+        db.session.commit()  # a success takes the attempt back
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -53,9 +102,65 @@ def login():
 @login_required
 def logout():
     if EmptyForm().validate_on_submit():
+        # A copy of the cookie kept from before (another tab, a stolen one) ends too.
+        services.end_sessions(current_user)
+        db.session.commit()
         logout_user()
         flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    status = 200
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(user, current=form.current.data, new=form.password.data)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            status = show_service_error(form, exc)
+        else:
+            login_user(user)  # this session goes on with the new token; others end
+            flash(_("Your password was changed. You were logged out everywhere else."), "success")
+            return redirect(start_url(user))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "auth/change_password.html", form=form, min_length=services.MIN_PASSWORD_LENGTH
+    ), status
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if services.password_reset_for(token) is None:
+        abort(404)
+    form = ResetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            status = show_service_error(form, exc)
+        else:
+            logout_user()
+            flash(_("Your password was set. Log in with it."), "success")
+            return redirect(url_for("auth.login"))
+    elif form.is_submitted():
+        status = 400
+    # The address holds the link's token: no cache keeps the page.
+    return (
+        render_template(
+            "auth/reset_password.html", form=form, min_length=services.MIN_PASSWORD_LENGTH
+        ),
+        status,
+        {"Cache-Control": "no-store"},
+    )
 
 
 @bp.post("/language")

@@ -20,6 +20,7 @@ class NotificationKind(enum.StrEnum):
     REMINDER = "reminder"  # a follow-up stage is due
     DIGEST = "digest"  # the day's registrations for a subscription
     CORRECTION = "correction"  # a document we told somebody of was cancelled (makulerad)
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of mail, not a password
 
 
 class NotificationStatus(enum.StrEnum):

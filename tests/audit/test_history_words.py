@@ -21,7 +21,7 @@ from caseapp.audit import words
 from caseapp.audit.models import AuditEvent
 from caseapp.audit.render import render_events
 from caseapp.auth.models import Role
-from caseapp.auth.services import create_user, update_user
+from caseapp.auth.services import create_user, issue_password_reset, set_password, update_user
 from caseapp.cases import access
 from caseapp.cases.models import CaseStatus
 from caseapp.cases.services import open_case, update_case
@@ -92,6 +92,8 @@ def every_event(app, client, login_as):
         password="ett-långt-lösenord", actor=admin,
     )  # fmt: skip
     update_user(officer, actor=admin, name="Olle Handläggaresson", role=Role.REGISTRAR)
+    issue_password_reset(officer, actor=admin)
+    set_password(officer, "ett-annat-långt-lösenord", actor=admin)
     series = create_series("KS", name="Kommunstyrelsen", actor=admin)
     update_series(series, version=_version(series), actor=admin, name="Kommunstyrelsens diarium")
     set_own_domains(["statenssc.se"], actor=admin)

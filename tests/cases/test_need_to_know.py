@@ -39,7 +39,7 @@ def url(number: str, suffix: str = "", kind: str = "cases") -> str:
 def be(client, user) -> None:
     """Log the test client in as an existing user."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
     g.pop("_login_user", None)  # Flask-Login's cache in the test's one app context
 
 
