@@ -173,22 +173,24 @@ def _record(
 
 
 def _prepare(n: Notification, sender, audience: Audience) -> tuple:
-    """Compose the row once (kept for retries) and build its MIME message; returns it with
-    the documents it tells of (known when composed now; a registration notice's always).
+    """Compose the row afresh and build its MIME message; returns it with the documents it
+    tells of.
 
-    Raises ``NothingToSend`` when its documents were cancelled.
+    Composed at every attempt, never reused from an earlier one: what the message says is
+    masked by the document's and case's state now (a document marked confidential after a
+    failed first attempt goes out masked). The text is kept on the row (written with the
+    attempt's result) for the outbox pages; the Message-ID stays the row's.
+
+    Raises ``NothingToSend`` when its documents were cancelled or its user deactivated.
     """
-    listed = [n.document_id] if n.document_id else []
-    if n.subject is None or n.body_text is None:
-        composed = compose(n, audience)
-        n.subject = composed.subject
-        n.body_text = composed.text
-        n.body_html = composed.html
-        listed = composed.document_ids
+    composed = compose(n, audience)
+    n.subject = composed.subject
+    n.body_text = composed.text
+    n.body_html = composed.html
     if not n.message_id:
         n.message_id = message_id_for(n, sender)
     unsubscribe = unsubscribe_url(n.subscription) if n.subscription is not None else None
-    return build_message(n, unsubscribe, sender), listed
+    return build_message(n, unsubscribe, sender), composed.document_ids
 
 
 def _check(n: Notification, *, lock: bool) -> bool:
