@@ -1,22 +1,31 @@
 """Composing notification mail: the words (Swedish or English templates) and the links.
 
-Composition happens in the worker on the first attempt and the result is stored on the row,
-so every retry sends the very same message with the same Message-ID (``message.py`` builds
-it). Links are absolute, from ``BASE_URL``; a recipient outside the organisation, who cannot
+Composition happens in the worker at every attempt (a resend and a retry included), from the
+records as they stand then, so a document marked confidential or cancelled since an earlier
+attempt is masked or withdrawn; every attempt keeps the row's Message-ID (``message.py``
+builds it). The text of the latest attempt is kept on the row, for the outbox pages.
+
+Links are absolute, from ``BASE_URL``; a recipient outside the organisation, who cannot
 log in, gets no link to a page that needs a login (the mail says so).
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
 from flask import current_app
 
+from caseapp.auth.models import User
 from caseapp.extensions import db
 from caseapp.followups.models import FollowUp, Reminder
 from caseapp.links import case_url, document_url, external_url
+from caseapp.masking import (
+    mask_cancellation_for_notice,
+    mask_document_for_notice,
+    mask_followup_for_notice,
+)
 from caseapp.notifications.audience import Audience
 from caseapp.notifications.digests import digest_documents
-from caseapp.notifications.masking import mask_cancellation_for_notice, mask_document_for_notice
 from caseapp.notifications.models import Notification, NotificationKind, Subscription
 from caseapp.notifications.outbox import clean_header_text
 from caseapp.notifications.subscriptions import unsubscribe_token
@@ -33,7 +42,8 @@ DIRECTIONS = {
 
 class NothingToSend(Exception):
     """The notice has nothing left to say (its document was cancelled, or every document of a
-    digest was): it is withdrawn, not sent."""
+    digest was), or nobody left to say it to (its user was deactivated): it is withdrawn,
+    not sent."""
 
 
 @dataclass
@@ -95,13 +105,14 @@ def _reminder(n: Notification, ctx: dict) -> None:
     fu = db.session.get(FollowUp, n.followup_id)
     reminder = db.session.get(Reminder, n.reminder_id) if n.reminder_id else None
     case = fu.case
-    ctx["followup"] = fu
-    # Mail leaves the house: a confidential case's follow-up titles stay inside.
-    ctx["title"] = None if case.confidential else fu.title
-    ctx["case_number"] = case.number
+    # Mail leaves the house: the title of a follow-up in a confidential case, or made from
+    # a confidential document ("Svar väntas: <subject>"), stays inside.
+    notice = mask_followup_for_notice(fu)
+    ctx["title"] = notice.title
+    ctx["case_number"] = notice.case_number
     ctx["stage"] = reminder.stage if reminder else 0
     ctx["escalation"] = bool(reminder and reminder.escalation)
-    ctx["due"] = fu.due
+    ctx["due"] = notice.due
     ctx["assignee"] = fu.assignee_label
     ctx["link"] = case_url(case, external=True) if ctx["inside"] else None
 
@@ -112,6 +123,33 @@ _KINDS = {
     NotificationKind.CORRECTION: _correction,
     NotificationKind.REMINDER: _reminder,
 }
+
+
+# Users by address: a user's notice (their subscription's, or a reminder to their login)
+# goes to ``users.email``.
+_DEACTIVATED = sa.select(User.id).where(
+    sa.func.lower(User.email) == sa.bindparam("address"), User.active.is_(False)
+)
+_ACTIVE = sa.select(User.id).where(
+    sa.func.lower(User.email) == sa.bindparam("address"), User.active.is_(True)
+)
+
+
+def recipient_deactivated(n: Notification) -> bool:
+    """Is ``n`` for a user who has been deactivated since it was queued?
+
+    A user's subscription names the user; a reminder names an address, which is a
+    deactivated user's when such a user has it and no active user does. A mailbox's notice
+    is never a user's."""
+    sub = n.subscription
+    if sub is not None:
+        return sub.user is not None and not sub.user.active
+    if n.kind != NotificationKind.REMINDER:
+        return False
+    address = {"address": n.recipient_email.lower()}
+    return bool(
+        db.session.scalar(_DEACTIVATED, address) and not db.session.scalar(_ACTIVE, address)
+    )
 
 
 def _context(n: Notification, audience: Audience) -> dict:
@@ -137,9 +175,11 @@ def compose(n: Notification, audience: Audience | None = None) -> Composed:
     links to login pages only for a recipient ``audience`` says can log in (default: asked
     for this recipient alone).
 
-    Raises ``NothingToSend`` for a notice of a cancelled document and for a digest whose
-    documents were all cancelled.
+    Raises ``NothingToSend`` for a notice of a cancelled document, for a digest whose
+    documents were all cancelled, and for a notice to a deactivated user.
     """
+    if recipient_deactivated(n):
+        raise NothingToSend(f"deactivated user {n.recipient_email}")
     kind = n.kind.value
     lang = n.language if n.language in ("sv", "en") else "sv"
     n.language = lang

@@ -190,6 +190,13 @@ class Subscription(Base):
     def covers(self, direction: Direction) -> bool:
         return direction in self.directions
 
+    @classmethod
+    def of_active_subscriber(cls) -> sa.ColumnElement[bool]:
+        """A condition: a mailbox's subscription, or a user's whose account is active (a
+        deactivated user hears of nothing)."""
+        active_users = sa.select(User.id).where(User.active.is_(True))
+        return sa.or_(cls.user_id.is_(None), cls.user_id.in_(active_users))
+
     @property
     def recipient_email(self) -> str:
         return self.mailbox.address if self.mailbox else self.user.email
