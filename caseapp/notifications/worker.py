@@ -5,6 +5,25 @@ A notice whose document was cancelled meanwhile is withdrawn by the cancel
 (``cancellation.py``): the worker checks the row just before it sends it, under a lock
 (see ``_RACING_A_CANCEL``), and a notice that went out at the moment of the cancel is
 followed by its cancellation notice.
+
+Delivery is at most once wherever SMTP lets the worker know: the result of each message is
+committed (``_record``) as soon as the server has answered its DATA, before the next
+message of the batch is begun, and a row whose result is committed is never claimed again.
+So a worker killed (kill -9, a power cut of its machine) and started again sends nothing
+that it had seen accepted; the rows of the dead worker's batch wait out its claim's lease
+(``NOTIFY_LEASE_SECONDS``) and are then taken over, the one in flight among them.
+
+What remains at least once, and why:
+
+- A crash between the server's 250 and our commit (a few milliseconds): the server has the
+  message, we have no record of it, and SMTP has no way to ask a server whether it took a
+  message. The row is sent again when its lease has passed, with the same Message-ID, so a
+  recipient (or its server) can recognise the second copy.
+- The same for a message whose final "." was sent but whose answer never came (a crash,
+  a cut connection, a timeout): it may or may not have been taken; it is retried.
+- On PostgreSQL the per-row commit does not wait for the WAL flush (see ``_record``): a
+  crash of the database itself (not of the worker) can lose the last marks of sent rows,
+  which are then sent again, likewise with their Message-IDs.
 """
 
 import logging
