@@ -12,10 +12,8 @@ log in, gets no link to a page that needs a login (the mail says so).
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlalchemy as sa
 from flask import current_app
 
-from caseapp.auth.models import User
 from caseapp.extensions import db
 from caseapp.followups.models import FollowUp, Reminder
 from caseapp.links import case_url, document_url, external_url
@@ -125,33 +123,6 @@ _KINDS = {
 }
 
 
-# Users by address: a user's notice (their subscription's, or a reminder to their login)
-# goes to ``users.email``.
-_DEACTIVATED = sa.select(User.id).where(
-    sa.func.lower(User.email) == sa.bindparam("address"), User.active.is_(False)
-)
-_ACTIVE = sa.select(User.id).where(
-    sa.func.lower(User.email) == sa.bindparam("address"), User.active.is_(True)
-)
-
-
-def recipient_deactivated(n: Notification) -> bool:
-    """Is ``n`` for a user who has been deactivated since it was queued?
-
-    A user's subscription names the user; a reminder names an address, which is a
-    deactivated user's when such a user has it and no active user does. A mailbox's notice
-    is never a user's."""
-    sub = n.subscription
-    if sub is not None:
-        return sub.user is not None and not sub.user.active
-    if n.kind != NotificationKind.REMINDER:
-        return False
-    address = {"address": n.recipient_email.lower()}
-    return bool(
-        db.session.scalar(_DEACTIVATED, address) and not db.session.scalar(_ACTIVE, address)
-    )
-
-
 def _context(n: Notification, audience: Audience) -> dict:
     lang = n.language
     ctx: dict = {
@@ -178,12 +149,13 @@ def compose(n: Notification, audience: Audience | None = None) -> Composed:
     Raises ``NothingToSend`` for a notice of a cancelled document, for a digest whose
     documents were all cancelled, and for a notice to a deactivated user.
     """
-    if recipient_deactivated(n):
+    audience = audience or Audience.of([n.recipient_email])
+    if audience.is_deactivated(n):
         raise NothingToSend(f"deactivated user {n.recipient_email}")
     kind = n.kind.value
     lang = n.language if n.language in ("sv", "en") else "sv"
     n.language = lang
-    ctx = _context(n, audience or Audience.of([n.recipient_email]))
+    ctx = _context(n, audience)
     text = _render(kind, lang, "txt", ctx)
     html = _render(kind, lang, "html", ctx)
     return Composed(

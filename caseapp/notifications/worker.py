@@ -61,6 +61,7 @@ from caseapp.notifications.models import (
     Notification,
     NotificationKind,
     NotificationStatus,
+    Subscription,
 )
 
 log = logging.getLogger(__name__)
@@ -248,7 +249,10 @@ def deliver(
     rows = db.session.scalars(
         sa.select(N)
         .where(N.id.in_(ids), N.claimed_by == token, N.status == NotificationStatus.SENDING)
-        .options(selectinload(N.subscription), selectinload(N.document))
+        .options(
+            selectinload(N.subscription).selectinload(Subscription.user),
+            selectinload(N.document),
+        )
         .order_by(N.id)
     ).all()
     session = db.session()
