@@ -1,4 +1,5 @@
-"""``caseapp documents …``: cancel a document, move it to the right case."""
+"""``caseapp documents …``: cancel a document, mark it confidential, move it to the right
+case."""
 
 import click
 from flask.cli import with_appcontext
@@ -10,6 +11,7 @@ from caseapp.documents.services import (
     cancel_document,
     check_movable,
     get_document,
+    mark_confidential,
     move_document,
 )
 from caseapp.errors import ServiceError
@@ -18,7 +20,7 @@ from caseapp.extensions import db
 
 @click.group("documents")
 def documents_cli() -> None:
-    """Registered documents: cancel (makulera), move to another case."""
+    """Registered documents: cancel (makulera), mark confidential, move to another case."""
 
 
 def _document(number: str) -> Document:
@@ -52,6 +54,20 @@ def cancel(number: str, reason: str) -> None:
     """
     doc = _document(number)
     _commit(lambda: cancel_document(doc, reason=reason, actor=None))
+
+
+@documents_cli.command("mark-confidential")
+@click.argument("number")
+@click.option("--provision", required=True, help="The OSL provision (its legal basis).")
+@with_appcontext
+def mark_confidential_command(number: str, provision: str) -> None:
+    """Mark a registered document confidential, cancelled ones too; every notice of it not
+    yet sent, retried or resent is masked from now on.
+
+    Prints nothing when it succeeds.
+    """
+    doc = _document(number)
+    _commit(lambda: mark_confidential(doc, provision=provision, actor=None))
 
 
 @documents_cli.command("move")

@@ -38,6 +38,7 @@ EDITABLE_FIELDS = [
     "confidential",
     "legal_basis",
 ]
+LEGAL_BASIS_MAX = 200  # Document.legal_basis
 
 
 @dataclass
@@ -299,4 +300,46 @@ def cancel_document(doc: Document, *, reason: str, actor: User | None) -> Docume
         after={"cancel_reason": reason},
     )
     document_cancelled.send(document=doc, actor=actor)
+    return doc
+
+
+def mark_confidential(doc: Document, *, provision: str, actor: User | None) -> Document:
+    """Mark ``doc`` confidential (sekretessmarkera) under ``provision``, the OSL provision
+    kept as its legal basis; audited with before and after.
+
+    Works on a cancelled document too: cancelling keeps the record, and what the record says
+    may still have to be kept secret. Nothing is sent: every notice is composed at its
+    attempt, so any notice still waiting or retried after this commits, and any resend, is
+    masked. (A notice a worker is handing to the SMTP server at this very moment was
+    composed before it.) The old number of a moved document is refused: mark the document.
+    """
+    _refuse_old_number(doc)
+    provision = " ".join((provision or "").split())
+    if not provision:
+        raise ServiceError(
+            N_("A confidential document needs its legal basis."), field="legal_basis"
+        )
+    if len(provision) > LEGAL_BASIS_MAX:
+        raise ServiceError(
+            N_("The legal basis is at most %(limit)s characters."),
+            field="legal_basis",
+            limit=LEGAL_BASIS_MAX,
+        )
+    fields = ["confidential", "legal_basis"]
+    before = snapshot(doc, fields)
+    doc.confidential = True
+    doc.legal_basis = provision
+    b, a = diff(before, snapshot(doc, fields))
+    if a:
+        db.session.flush()
+        # Recorded as a correction of the description: the history names the two fields.
+        record(
+            "update",
+            doc,
+            actor=actor,
+            case_id=doc.case_id,
+            summary=doc.number,
+            before=b,
+            after=a,
+        )
     return doc

@@ -16,6 +16,7 @@ from caseapp.db import utcnow
 from caseapp.extensions import db
 from caseapp.followups.models import CalendarFeed
 from caseapp.followups.services import open_followups
+from caseapp.masking import mask_followup_for_notice
 
 
 def _hash(token: str) -> str:
@@ -66,8 +67,10 @@ def user_for_token(token: str) -> User | None:
 def calendar_for(user: User, link_for) -> bytes:
     """The user's open follow-ups as all-day events on their due dates.
 
-    A confidential case shows only its number, so a calendar synced to an outside service
-    never carries a confidential title. ``link_for(case)`` gives the case's URL.
+    A follow-up in a confidential case, or made from a confidential document, shows only
+    its case's number and "Bevakning" (``mask_followup_for_notice``), so a calendar synced
+    to an outside service never carries a confidential title. ``link_for(case)`` gives the
+    case's URL.
     """
     # Imported here: icalendar takes a tenth of a second to import, and every process
     # start (each CLI command, each worker) would pay it for a feed it rarely serves.
@@ -84,8 +87,8 @@ def calendar_for(user: User, link_for) -> bytes:
         ev.add("dtstamp", stamp)
         ev.add("dtstart", fu.due)
         ev.add("dtend", fu.due + timedelta(days=1))
-        title = "Bevakning" if fu.case.confidential else fu.title
-        ev.add("summary", f"{fu.case.number}: {title}")
+        notice = mask_followup_for_notice(fu)
+        ev.add("summary", f"{notice.case_number}: {notice.shown_title()}")
         ev.add("url", link_for(fu.case))
         ev.add("description", link_for(fu.case))
         cal.add_component(ev)

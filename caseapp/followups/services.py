@@ -474,6 +474,8 @@ def open_followups(
             selectinload(FollowUp.case).selectinload(Case.officer),
             selectinload(FollowUp.assignee_user),
             selectinload(FollowUp.assignee_group),
+            # Whether its document is confidential decides what the feed may show.
+            selectinload(FollowUp.document),
         )
         .order_by(FollowUp.due, FollowUp.id)
     )

@@ -16,24 +16,37 @@ from caseapp.settings.services import own_domains
 @dataclass(frozen=True)
 class Audience:
     """What decides, for a set of addresses, who can log in: the installation's own mail
-    domains and which of the addresses are active users' logins. Read once per batch."""
+    domains and which of the addresses are active users' logins; and which are only a
+    deactivated user's. Read once per batch."""
 
     own_domains: tuple[str, ...]
     logins: frozenset[str]
+    deactivated: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, addresses: Iterable[str]) -> "Audience":
         wanted = sorted({a.strip().lower() for a in addresses})
-        logins = (
-            db.session.scalars(
-                sa.select(sa.func.lower(User.email)).where(
-                    sa.func.lower(User.email).in_(wanted), User.active.is_(True)
+        users = (
+            db.session.execute(
+                sa.select(sa.func.lower(User.email), User.active).where(
+                    sa.func.lower(User.email).in_(wanted)
                 )
             ).all()
             if wanted
             else []
         )
-        return cls(tuple(own_domains()), frozenset(logins))
+        logins = frozenset(email for email, active in users if active)
+        gone = frozenset(email for email, active in users if not active) - logins
+        return cls(tuple(own_domains()), logins, gone)
+
+    def is_deactivated(self, n: Notification) -> bool:
+        """Whether ``n`` is for a user who has been deactivated: a user's subscription names
+        the user; any other notice (a reminder) names an address, which is a deactivated
+        user's when such a user has it and no active user does."""
+        sub = n.subscription
+        if sub is not None and sub.user_id is not None:
+            return not sub.user.active
+        return sub is None and n.recipient_email.strip().lower() in self.deactivated
 
     def can_log_in(self, n: Notification) -> bool:
         """Whether the recipient of ``n`` can open a page that needs a login.

@@ -139,7 +139,8 @@ def _digests_of(document: Document):
 
 def _recompose_waiting_digests(document: Document) -> list[int]:
     # Composed on an earlier attempt (a retry is waiting) with the document in it: nobody has
-    # read that text, so it is dropped and composed afresh, without the document.
+    # read that text, and the next attempt composes afresh, without the document; it is
+    # dropped now so that the outbox never shows it as what will be sent.
     waiting = (
         _digests_of(document)
         .where(N.status == S.QUEUED, N.subject.is_not(None))
@@ -171,8 +172,9 @@ def told(document: Document) -> list[Recipient]:
     ).all()
     # The digests are locked (PostgreSQL; SQLite's one writer is this transaction already),
     # so a worker recording one now is wholly before this read or after the cancel's commit,
-    # where it finds the document cancelled and corrects it itself. A digest being sent on
-    # a text composed earlier (a retry) has the document in it: it is told.
+    # where it finds the document cancelled and corrects it itself. A digest being sent again
+    # (a retry: composed before, and composed anew for this attempt, maybe before the
+    # cancel) may have the document in it: it counts as told.
     # Every digest of the day is locked, whatever its state: a row the lock skipped (one that
     # did not match a condition when the statement began) would escape the ordering.
     digests = [

@@ -47,8 +47,8 @@ def digest_documents(sub: Subscription, day: date) -> list[Document]:
 
 def queue_digests(now: datetime) -> int:
     """Queue the daily digest of the previous Stockholm day for every active daily
-    subscription that has something to report (``digest_documents``); returns how many were
-    queued.
+    subscription that has something to report (``digest_documents``), but none for a
+    deactivated user; returns how many were queued.
 
     Idempotent per subscription and day: the unique (subscription_id, digest_date) on the
     outbox means a second run — or one on another machine at the same moment — adds nothing.
@@ -56,7 +56,9 @@ def queue_digests(now: datetime) -> int:
     day: date = now.astimezone(STOCKHOLM).date() - timedelta(days=1)
     subs = db.session.scalars(
         sa.select(Subscription).where(
-            Subscription.active.is_(True), Subscription.mode == SubscriptionMode.DAILY
+            Subscription.active.is_(True),
+            Subscription.mode == SubscriptionMode.DAILY,
+            Subscription.of_active_subscriber(),
         )
     ).all()
     queued = 0

@@ -1,8 +1,11 @@
 """Composing notification mail: the words (Swedish or English templates) and the links.
 
-Composition happens in the worker on the first attempt and the result is stored on the row,
-so every retry sends the very same message with the same Message-ID (``message.py`` builds
-it). Links are absolute, from ``BASE_URL``; a recipient outside the organisation, who cannot
+Composition happens in the worker at every attempt (a resend and a retry included), from the
+records as they stand then, so a document marked confidential or cancelled since an earlier
+attempt is masked or withdrawn; every attempt keeps the row's Message-ID (``message.py``
+builds it). The text of the latest attempt is kept on the row, for the outbox pages.
+
+Links are absolute, from ``BASE_URL``; a recipient outside the organisation, who cannot
 log in, gets no link to a page that needs a login (the mail says so).
 """
 
@@ -14,9 +17,13 @@ from flask import current_app
 from caseapp.extensions import db
 from caseapp.followups.models import FollowUp, Reminder
 from caseapp.links import case_url, document_url, external_url
+from caseapp.masking import (
+    mask_cancellation_for_notice,
+    mask_document_for_notice,
+    mask_followup_for_notice,
+)
 from caseapp.notifications.audience import Audience
 from caseapp.notifications.digests import digest_documents
-from caseapp.notifications.masking import mask_cancellation_for_notice, mask_document_for_notice
 from caseapp.notifications.models import Notification, NotificationKind, Subscription
 from caseapp.notifications.outbox import clean_header_text
 from caseapp.notifications.subscriptions import unsubscribe_token
@@ -33,7 +40,8 @@ DIRECTIONS = {
 
 class NothingToSend(Exception):
     """The notice has nothing left to say (its document was cancelled, or every document of a
-    digest was): it is withdrawn, not sent."""
+    digest was), or nobody left to say it to (its user was deactivated): it is withdrawn,
+    not sent."""
 
 
 @dataclass
@@ -95,13 +103,14 @@ def _reminder(n: Notification, ctx: dict) -> None:
     fu = db.session.get(FollowUp, n.followup_id)
     reminder = db.session.get(Reminder, n.reminder_id) if n.reminder_id else None
     case = fu.case
-    ctx["followup"] = fu
-    # Mail leaves the house: a confidential case's follow-up titles stay inside.
-    ctx["title"] = None if case.confidential else fu.title
-    ctx["case_number"] = case.number
+    # Mail leaves the house: the title of a follow-up in a confidential case, or made from
+    # a confidential document ("Svar väntas: <subject>"), stays inside.
+    notice = mask_followup_for_notice(fu)
+    ctx["title"] = notice.title
+    ctx["case_number"] = notice.case_number
     ctx["stage"] = reminder.stage if reminder else 0
     ctx["escalation"] = bool(reminder and reminder.escalation)
-    ctx["due"] = fu.due
+    ctx["due"] = notice.due
     ctx["assignee"] = fu.assignee_label
     ctx["link"] = case_url(case, external=True) if ctx["inside"] else None
 
@@ -137,13 +146,16 @@ def compose(n: Notification, audience: Audience | None = None) -> Composed:
     links to login pages only for a recipient ``audience`` says can log in (default: asked
     for this recipient alone).
 
-    Raises ``NothingToSend`` for a notice of a cancelled document and for a digest whose
-    documents were all cancelled.
+    Raises ``NothingToSend`` for a notice of a cancelled document, for a digest whose
+    documents were all cancelled, and for a notice to a deactivated user.
     """
+    audience = audience or Audience.of([n.recipient_email])
+    if audience.is_deactivated(n):
+        raise NothingToSend(f"deactivated user {n.recipient_email}")
     kind = n.kind.value
     lang = n.language if n.language in ("sv", "en") else "sv"
     n.language = lang
-    ctx = _context(n, audience or Audience.of([n.recipient_email]))
+    ctx = _context(n, audience)
     text = _render(kind, lang, "txt", ctx)
     html = _render(kind, lang, "html", ctx)
     return Composed(

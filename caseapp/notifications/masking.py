@@ -1,87 +1,28 @@
-"""What a notice may say about a document: the one place where notices are masked.
+"""The masking service, under the name the notifications have always imported it by: it is
+``caseapp.masking`` (one service for every text that leaves the system)."""
 
-Every mail about a registered document (immediate notices and digests, to mailboxes outside
-the organisation) is built from ``mask_document_for_notice``: case number, a public title,
-direction, dates — never the content, never a confidential title. A cancellation notice is
-built from ``mask_cancellation_for_notice``: less still.
-"""
+from caseapp.masking import (
+    MASKED_CASE_TITLE,
+    MASKED_DOCUMENT_TITLE,
+    MASKED_FOLLOWUP_TITLE,
+    CancellationNotice,
+    DocumentNotice,
+    FollowUpNotice,
+    followup_is_confidential,
+    mask_cancellation_for_notice,
+    mask_document_for_notice,
+    mask_followup_for_notice,
+)
 
-from dataclasses import dataclass
-from datetime import date, datetime
-
-from caseapp.documents.models import Document
-
-MASKED_DOCUMENT_TITLE = {"sv": "Sekretessmarkerad handling", "en": "Document marked confidential"}
-MASKED_CASE_TITLE = {"sv": "Sekretessmarkerat ärende", "en": "Case marked confidential"}
-
-
-@dataclass(frozen=True)
-class DocumentNotice:
-    """The public facts of a registered document, safe to mail to anybody."""
-
-    number: str
-    case_number: str
-    case_title: str
-    title: str
-    direction: str  # "in", "out" or "internal"
-    document_date: date | None
-    registered_at: datetime
-    masked: bool
-    cancelled: bool
-
-
-def _lang(lang: str) -> str:
-    return lang if lang in MASKED_DOCUMENT_TITLE else "sv"
-
-
-def mask_document_for_notice(doc: Document, lang: str = "sv") -> DocumentNotice:
-    """The notice view of ``doc``.
-
-    A document that is confidential itself, or lies in a confidential case, is shown by its
-    ``public_title`` or else by a neutral "Sekretessmarkerad handling"; a confidential case by
-    its public title or "Sekretessmarkerat ärende". No body, no parties, no attachments.
-    """
-    lang = _lang(lang)
-    case = doc.case
-    masked = bool(doc.confidential or case.confidential)
-    if masked:
-        title = (doc.public_title or "").strip() or MASKED_DOCUMENT_TITLE[lang]
-    else:
-        title = (doc.public_title or "").strip() or doc.subject
-    if case.confidential:
-        case_title = (case.public_title or "").strip() or MASKED_CASE_TITLE[lang]
-    else:
-        case_title = (case.public_title or "").strip() or case.title
-    return DocumentNotice(
-        number=doc.number,
-        case_number=case.number,
-        case_title=case_title,
-        title=title,
-        direction=doc.direction.value,
-        document_date=doc.document_date,
-        registered_at=doc.registered_at,
-        masked=masked,
-        cancelled=doc.is_cancelled,
-    )
-
-
-@dataclass(frozen=True)
-class CancellationNotice:
-    """What a cancellation notice says: the numbers and when the document was cancelled."""
-
-    number: str
-    case_number: str
-    cancelled_at: datetime | None
-
-
-def mask_cancellation_for_notice(doc: Document) -> CancellationNotice:
-    """The cancellation view of ``doc``.
-
-    Only what every earlier notice of it said unmasked (its number and its case's number)
-    and the time it was cancelled: no title (the document may have been marked confidential,
-    or unmarked, since the first notice), no reason for the cancellation (an internal note),
-    no content.
-    """
-    return CancellationNotice(
-        number=doc.number, case_number=doc.case.number, cancelled_at=doc.cancelled_at
-    )
+__all__ = [
+    "MASKED_CASE_TITLE",
+    "MASKED_DOCUMENT_TITLE",
+    "MASKED_FOLLOWUP_TITLE",
+    "CancellationNotice",
+    "DocumentNotice",
+    "FollowUpNotice",
+    "followup_is_confidential",
+    "mask_cancellation_for_notice",
+    "mask_document_for_notice",
+    "mask_followup_for_notice",
+]

@@ -23,6 +23,11 @@ class NotificationKind(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of mail, not a password
 
 
+# Mail whose text exists only when it is queued (a reset link: the database keeps only the
+# token's hash). The worker sends it as queued; every other kind is composed at each attempt.
+COMPOSED_WHEN_QUEUED = frozenset({NotificationKind.PASSWORD_RESET})
+
+
 class NotificationStatus(enum.StrEnum):
     QUEUED = "queued"  # waiting for (another) delivery attempt
     SENDING = "sending"  # claimed by a worker
@@ -190,6 +195,13 @@ class Subscription(Base):
 
     def covers(self, direction: Direction) -> bool:
         return direction in self.directions
+
+    @classmethod
+    def of_active_subscriber(cls) -> sa.ColumnElement[bool]:
+        """A condition: a mailbox's subscription, or a user's whose account is active (a
+        deactivated user hears of nothing)."""
+        active_users = sa.select(User.id).where(User.active.is_(True))
+        return sa.or_(cls.user_id.is_(None), cls.user_id.in_(active_users))
 
     @property
     def recipient_email(self) -> str:

@@ -19,7 +19,12 @@ from caseapp.db import utcnow
 from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
 from caseapp.followups.models import FollowUp
-from caseapp.notifications.models import Notification, NotificationKind, NotificationStatus
+from caseapp.notifications.models import (
+    COMPOSED_WHEN_QUEUED,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+)
 
 # CR and LF end a header; the others would let a value smuggle in a line break or hide text.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
@@ -95,19 +100,24 @@ def resend(n: Notification, *, actor: User | None) -> Notification:
     """Queue a failed (or delivered) notification again, now, with a fresh set of retries.
 
     The same row, the same Message-ID: a recipient who got it before can tell it is the same
-    message. A digest is composed again, so it lists the day's documents as they stand (a
-    cancelled one no longer). A withdrawn notice, and a notice of a cancelled document, are
-    never sent again (ServiceError). The earlier attempts stay on record; the resend is
-    audited.
+    message. Its text is composed again when it is sent (as at every attempt), so it says
+    what may be said now: a document marked confidential since is masked, a digest lists
+    the day's documents as they stand (a cancelled one no longer). A withdrawn notice, and a
+    notice of a cancelled document, are never sent again (ServiceError). The earlier
+    attempts stay on record; the resend is audited.
     """
     if n.status in (NotificationStatus.QUEUED, NotificationStatus.SENDING):
         raise ServiceError(N_("The notification is waiting to be sent already."))
     of_cancelled = n.kind == NotificationKind.REGISTRATION and n.document.is_cancelled
     if n.status == NotificationStatus.WITHDRAWN or of_cancelled:
         raise ServiceError(N_("The document was cancelled: its notice is not sent again."))
+    if n.kind in COMPOSED_WHEN_QUEUED:
+        raise ServiceError(
+            N_("A password-reset link is not sent again: send a new one from the user's page.")
+        )
     before = {"status": n.status.value, "attempts": n.attempts}
-    if n.kind == NotificationKind.DIGEST:
-        n.subject = n.body_text = n.body_html = None
+    # The old text is not what will be sent: it is composed again at the attempt.
+    n.subject = n.body_text = n.body_html = None
     n.status = NotificationStatus.QUEUED
     n.attempts = 0
     n.next_attempt_at = utcnow()

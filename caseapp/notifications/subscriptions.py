@@ -203,6 +203,7 @@ _COVERING = (
     .where(
         Subscription.active.is_(True),
         Subscription.mode == SubscriptionMode.IMMEDIATE,
+        Subscription.of_active_subscriber(),
         sa.or_(
             Subscription.case_id == sa.bindparam("case"),
             Subscription.series_id == sa.bindparam("series"),
@@ -228,13 +229,19 @@ def covering_subscriptions(case: Case, *, writer: RowWriter = ORM) -> list[Subsc
     ``caseapp.rows`` (a bulk run asks once per case)."""
     key = (case.id, case.series_id, case.organisation_id, case.programme_id)
     subs = writer.answers("covering-subscriptions", [key], _covering)[key] or []
-    # Checked again here: a subscription ended in this transaction no longer counts.
-    return [s for s in subs if s.active and s.mode == SubscriptionMode.IMMEDIATE]
+    # Checked again here: a subscription ended, or a user deactivated, in this transaction
+    # no longer counts.
+    return [
+        s
+        for s in subs
+        if s.active and s.mode == SubscriptionMode.IMMEDIATE and (s.user is None or s.user.active)
+    ]
 
 
 def notify_subscribers(document: Document, *, writer: RowWriter = ORM) -> list[Notification]:
     """Queue a registration notice for every active immediate subscription covering the
     document's case and direction — one per address, however many of its subscriptions match.
+    A deactivated user's subscriptions count for nothing (they stay, for the user's return).
 
     Runs inside the registering transaction. An unusable address is logged and skipped: a
     subscriber's typo must never stop a registration.

@@ -5,6 +5,25 @@ A notice whose document was cancelled meanwhile is withdrawn by the cancel
 (``cancellation.py``): the worker checks the row just before it sends it, under a lock
 (see ``_RACING_A_CANCEL``), and a notice that went out at the moment of the cancel is
 followed by its cancellation notice.
+
+Delivery is at most once wherever SMTP lets the worker know: the result of each message is
+committed (``_record``) as soon as the server has answered its DATA, before the next
+message of the batch is begun, and a row whose result is committed is never claimed again.
+So a worker killed (kill -9, a power cut of its machine) and started again sends nothing
+that it had seen accepted; the rows of the dead worker's batch wait out its claim's lease
+(``NOTIFY_LEASE_SECONDS``) and are then taken over, the one in flight among them.
+
+What remains at least once, and why:
+
+- A crash between the server's 250 and our commit (a few milliseconds): the server has the
+  message, we have no record of it, and SMTP has no way to ask a server whether it took a
+  message. The row is sent again when its lease has passed, with the same Message-ID, so a
+  recipient (or its server) can recognise the second copy.
+- The same for a message whose final "." was sent but whose answer never came (a crash,
+  a cut connection, a timeout): it may or may not have been taken; it is retried.
+- On PostgreSQL the per-row commit does not wait for the WAL flush (see ``_record``): a
+  crash of the database itself (not of the worker) can lose the last marks of sent rows,
+  which are then sent again, likewise with their Message-IDs.
 """
 
 import logging
@@ -37,11 +56,13 @@ from caseapp.notifications.heartbeat import Heartbeat
 from caseapp.notifications.mailtext import NothingToSend, compose, unsubscribe_url
 from caseapp.notifications.message import build_message, message_id_for, sender_address
 from caseapp.notifications.models import (
+    COMPOSED_WHEN_QUEUED,
     AttemptResult,
     DeliveryAttempt,
     Notification,
     NotificationKind,
     NotificationStatus,
+    Subscription,
 )
 
 log = logging.getLogger(__name__)
@@ -173,22 +194,29 @@ def _record(
 
 
 def _prepare(n: Notification, sender, audience: Audience) -> tuple:
-    """Compose the row once (kept for retries) and build its MIME message; returns it with
-    the documents it tells of (known when composed now; a registration notice's always).
+    """Compose the row afresh and build its MIME message; returns it with the documents it
+    tells of.
 
-    Raises ``NothingToSend`` when its documents were cancelled.
+    Composed at every attempt, never reused from an earlier one: what the message says is
+    masked by the document's and case's state now (a document marked confidential after a
+    failed first attempt goes out masked). The text is kept on the row (written with the
+    attempt's result) for the outbox pages; the Message-ID stays the row's.
+
+    A kind composed when queued (``COMPOSED_WHEN_QUEUED``) is sent as it was queued.
+
+    Raises ``NothingToSend`` when its documents were cancelled or its user deactivated.
     """
-    listed = [n.document_id] if n.document_id else []
-    if n.subject is None or n.body_text is None:
+    document_ids: list[int] = []
+    if n.kind not in COMPOSED_WHEN_QUEUED:
         composed = compose(n, audience)
         n.subject = composed.subject
         n.body_text = composed.text
         n.body_html = composed.html
-        listed = composed.document_ids
+        document_ids = composed.document_ids
     if not n.message_id:
         n.message_id = message_id_for(n, sender)
     unsubscribe = unsubscribe_url(n.subscription) if n.subscription is not None else None
-    return build_message(n, unsubscribe, sender), listed
+    return build_message(n, unsubscribe, sender), document_ids
 
 
 def _check(n: Notification, *, lock: bool) -> bool:
@@ -227,7 +255,10 @@ def deliver(
     rows = db.session.scalars(
         sa.select(N)
         .where(N.id.in_(ids), N.claimed_by == token, N.status == NotificationStatus.SENDING)
-        .options(selectinload(N.subscription), selectinload(N.document))
+        .options(
+            selectinload(N.subscription).selectinload(Subscription.user),
+            selectinload(N.document),
+        )
         .order_by(N.id)
     ).all()
     session = db.session()

@@ -168,3 +168,15 @@ def test_the_demo_password_cannot_be_set_again_on_its_account(runner):
     args = ["users", "set-password", "admin@example.org", "--password-stdin"]
     result = runner.invoke(args=args, input=f"{DEMO_PASSWORD}\n")
     assert result.exit_code == 1 and "differ" in result.output
+
+
+def test_a_reset_mail_is_sent_as_queued_and_never_resent(app, client, login_as, factory):
+    """Notices are composed again at every attempt; a reset mail cannot be (its token
+    exists only when it is queued), so it goes out as queued and a resend is refused."""
+    _user, link, _token = _send_reset(client, login_as, factory)
+    mail = db.session.scalar(sa.select(Notification))
+    response = client.post(f"/admin/outbox/{mail.id}/resend", follow_redirects=True)
+    assert "A password-reset link is not sent again" in response.text
+    db.session.expire_all()
+    mail = db.session.get(Notification, mail.id)
+    assert mail.status == NotificationStatus.CAUGHT and link in mail.body_text
