@@ -476,8 +476,22 @@ def parse_mime(data: bytes, diagnostics: list[str]) -> RawMail:
     budget = _Budget()
     data = _repair_header_section(data, diagnostics)
     data = _lift_base64(data, budget)
-    msg = email.message_from_bytes(data, policy=email.policy.compat32)
-    return read_message(msg, diagnostics, 0, budget)
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.compat32)
+        return read_message(msg, diagnostics, 0, budget)
+    except RecursionError:
+        return _flat_mail(data, diagnostics)
+
+
+def _flat_mail(data: bytes, diagnostics: list[str]) -> RawMail:
+    """A mail whose parts nest deeper than the stdlib parser can recurse: its headers,
+    and everything below them kept as its text (boundary lines and all), so that no word
+    of it is lost."""
+    diagnostics.append("MIME parts nested too deeply to read; the body is kept as text")
+    head, _, body = (re.split(rb"(\r?\n\r?\n)", data, maxsplit=1) + [b"", b""])[:3]
+    msg = email.message_from_bytes(head + b"\n\n", policy=email.policy.compat32)
+    text = _decoded_text(body, None)
+    return RawMail(headers=_headers(msg), text=text)
 
 
 def decode_text_payload(data: bytes, charset: str | None) -> str:
