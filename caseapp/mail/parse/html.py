@@ -132,6 +132,7 @@ class _Flattener:
         self.stack: list[str] = []
         self.where: dict[str, list[int]] = {}  # name -> where it is open in ``stack``
         self.dropped: Counter[str] = Counter()  # start tags left out for depth, by name
+        self.broke = False  # a line break for dropped blocks was the last thing given out
 
     def run(self, html: str) -> list[Token]:
         pos = 0
@@ -150,6 +151,7 @@ class _Flattener:
                 if stack and stack[-1] in _TABLE_CONTEXT and not text.isspace():
                     self._open_cell()
                 out.append(("text", unescape(text) if "&" in text else text, _NO_ATTRS))
+                self.broke = False
             elif name is None:
                 if m.group(6):
                     out.append(("text", "<", _NO_ATTRS))
@@ -175,6 +177,12 @@ class _Flattener:
         if name not in _DROP_CONTENT and end > pos:
             self.out.append(("text", unescape(html[pos:end]), _NO_ATTRS))
         return end
+
+    def _line_break(self) -> None:
+        # one for a run of dropped blocks with no text between them
+        if not self.broke:
+            self.out.append(("start", "br", _NO_ATTRS))
+            self.broke = True
 
     def _close_to(self, i: int) -> None:
         stack, where, out = self.stack, self.where, self.out
@@ -224,7 +232,7 @@ class _Flattener:
         elif len(stack) + _ROOM.get(name, 0) >= MAX_DEPTH:
             self.dropped[name] += 1
             if name in _BLOCK:
-                self.out.append(("start", "br", _NO_ATTRS))  # its text keeps a line of its own
+                self._line_break()  # its text keeps a line of its own
         else:
             self._push(name, attrs)
 
@@ -236,7 +244,7 @@ class _Flattener:
             if not self.dropped[name]:
                 del self.dropped[name]
             if name in _BLOCK:
-                self.out.append(("start", "br", _NO_ATTRS))
+                self._line_break()
         elif name in self.where:
             self._close_to(self.where[name][-1])
 
