@@ -41,6 +41,14 @@ from caseapp.registry.services import get_series
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 
 EXCERPT = 1500
+# Messages one upload may hold: each is parsed and stored within the one request, and a
+# request must end well inside a web worker's timeout. More: the command line imports them.
+DEFAULT_MAX_UPLOAD_MESSAGES = 500
+
+
+def max_upload_messages() -> int:
+    return int(current_app.config.get("MAIL_UPLOAD_MAX_MESSAGES") or DEFAULT_MAX_UPLOAD_MESSAGES)
+
 
 SOURCE_LABELS = {
     InboxSource.UPLOAD: _l("Uploaded"),
@@ -159,6 +167,17 @@ def _read_uploads(form: ImportForm) -> list[tuple[bytes, str | None, InboxSource
             form.files.errors.append(_("The file %(name)s is empty.", name=name))
         else:
             pieces.extend((p, f.filename, InboxSource.UPLOAD) for p in inbox.split_mbox(data))
+    if len(pieces) > max_upload_messages():
+        form.files.errors.append(
+            _(
+                "The upload holds %(n)s messages; at most %(limit)s can be uploaded at once, "
+                "and nothing was stored. Split the mbox file, or import it from the command "
+                "line (caseapp mail import).",
+                n=len(pieces),
+                limit=max_upload_messages(),
+            )
+        )
+        return []
     text = (form.text.data or "").strip()
     if text:
         raw = text.encode("utf-8")
@@ -213,7 +232,10 @@ def import_mail():
             return redirect(url_for("mail.inbox_list"))
     status = 400 if form.errors else 200
     return render_template(
-        "mail_import/import.html", form=form, max_size=inbox.max_size_text()
+        "mail_import/import.html",
+        form=form,
+        max_size=inbox.max_size_text(),
+        max_messages=max_upload_messages(),
     ), status
 
 
@@ -373,7 +395,8 @@ def confirm(item_id: int):
     if decision is None:
         return _render_review(item, proposal, form, 400)
     try:
-        result = register_inbox_item(item, decision, actor=current_user)
+        # the chain the proposal was built from: the mail is not parsed a second time
+        result = register_inbox_item(item, decision, actor=current_user, chain=proposal.chain)
     except ServiceError as exc:
         db.session.rollback()
         item = _item_or_404(item_id)

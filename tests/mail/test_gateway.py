@@ -2,6 +2,7 @@
 
 import smtplib
 import socket
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -130,3 +131,59 @@ def test_lmtp_delivery(app, gateway):
     assert item.source == inbox.InboxSource.LMTP
     # Only kept for a registrar, not registered.
     assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 0
+
+
+def _hostile_mail(n: int = 200_000) -> bytes:
+    """About 2 MB of nested HTML: minutes of work for a parser that is quadratic in it."""
+    return (
+        b"From: kim@ange.se\r\nTo: registrator@statenssc.se\r\nSubject: Djup\r\n"
+        b"Message-ID: <deep@ange.se>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        # one tag a line: SMTP lines are at most 1000 characters
+        + b"<div>\r\n" * n
+        + b"Hej"
+        + b"</div>\r\n" * n
+    )
+
+
+def _deliver(port: int, mail: bytes) -> int:
+    """One delivery attempt, as a sending server makes it: the answer's code."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=120) as smtp:  # then a sender gives up
+        try:
+            smtp.sendmail("kim@ange.se", ["registrator@statenssc.se"], mail)
+        except smtplib.SMTPDataError as exc:
+            return exc.smtp_code
+    return 250
+
+
+def _stored_once(deadline: float = 60.0) -> list[inbox.InboxItem]:
+    """The items once the gateway's work has ended (work answered 451 goes on a while)."""
+    start = time.monotonic()
+    items = _items()
+    while not items and time.monotonic() - start < deadline:
+        time.sleep(0.2)
+        items = _items()
+    time.sleep(0.5)  # a second copy, were one on its way, would land by now
+    return _items()
+
+
+def test_a_big_hostile_mail_is_answered_and_stored_once_across_retries(app, gateway):
+    app.config["MAIL_GATEWAY_TIMEOUT"] = 20  # a loaded test machine may need it
+    port = gateway()
+    mail = _hostile_mail()
+    codes = [_deliver(port, mail) for _ in range(3)]  # the sender's retries, same bytes
+    assert set(codes) <= {250, 451}  # each attempt answered in time: stored, or "try later"
+    (item,) = _stored_once()
+    assert item.subject == "Djup" and item.parse_error is None
+
+
+def test_work_over_the_timeout_is_deferred_with_451_and_stored_once(app, gateway):
+    app.config["MAIL_GATEWAY_TIMEOUT"] = 0.01
+    port = gateway()
+    mail = _hostile_mail(20_000)
+    assert _deliver(port, mail) == 451  # no answer in time: the sender tries again later
+    (item,) = _stored_once()  # the work went on and stored it
+    app.config["MAIL_GATEWAY_TIMEOUT"] = 60
+    port = gateway()
+    assert _deliver(port, mail) == 250  # the retry finds it
+    assert [i.id for i in _stored_once()] == [item.id]

@@ -6,7 +6,10 @@ importer share it, and it can be benchmarked and fuzzed on its own.
 Guarantees of ``parse_bytes`` / ``parse_text``:
 - the only exception raised is ``MailParseError`` (input over ``max_size``, input that is
   not mail at all; malformed but readable mail parses, with ``diagnostics``);
-- work and memory are bounded (attachments, nesting depth, text searched for quotes);
+- work and memory are bounded (attachments, nesting depth, text searched for quotes) and
+  linear in the input: HTML is read in one pass that keeps at most ``html.MAX_DEPTH``
+  elements open, and a thread is searched for quoted messages within ``chain.MAX_WORK``
+  characters (``bench/fuzz_parse.py`` measures the worst time per MB over hostile shapes);
 - messages come outermost first, each with its own body only (see ``build`` for how kinds
   are decided, ``labels`` for the header labels and separators read, ``phrases`` for the
   follow-up phrases and how their due dates are chosen, and ``times`` for how a message's

@@ -21,7 +21,7 @@ from .charsets import decode_bytes, decode_header_value
 from .dates import parse_date
 from .followups import find_followups, sentence_around
 from .headers import LABELS, block_at, is_separator
-from .html import html_to_text, sanitize_html
+from .html import flatten, html_to_text, sanitize_html
 from .mime import RawMail, parse_mime
 from .model import (
     Address,
@@ -220,10 +220,11 @@ def _messages_from_raw(
     top.in_reply_to = h.get("in-reply-to", "").strip() or None
     top.references = re.findall(r"<[^<>\s]{1,998}>", h.get("references", ""))[:500]
     text = raw.text
-    if not text.strip() and raw.html:
-        text = html_to_text(raw.html)
     if raw.html:
-        top.html = sanitize_html(raw.html)
+        tokens = flatten(raw.html)  # read once for the text and the display
+        if not text.strip():
+            text = html_to_text(tokens)
+        top.html = sanitize_html(tokens)
     top.attachments = raw.attachments
     text = text.replace("\r\n", "\n")
     report = _report_of(raw, top, text) if top_level else None
@@ -373,8 +374,8 @@ def chain_from_text(text: str) -> ParsedChain:
     diagnostics: list[str] = []
     html = None
     if text.lstrip().startswith("<") and _HTML_START.search(text[:5000]):
-        html = text  # a saved or pasted HTML body (e.g. a browser "save as")
-        text = html_to_text(text)
+        html = flatten(text)  # a saved or pasted HTML body (e.g. a browser "save as")
+        text = html_to_text(html)
     lines = text.split("\n")
     k = next((i for i, x in enumerate(lines) if x.strip()), 0)
     blk = block_at(lines, k)

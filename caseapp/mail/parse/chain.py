@@ -4,12 +4,14 @@
 later segment is a message found inside: introduced by a labelled header block (with or
 without a separator line such as "-----Ursprungligt meddelande-----" or "---------- Forwarded
 message ---------" above it), by an attribution line ("Den … skrev X:", "On … wrote:"), or
-by a '>'-quoted region. Work is bounded: at most ``MAX_DEPTH`` segments, and text longer
-than ``MAX_TEXT`` is not split at all.
+by a '>'-quoted region. Work is bounded: at most ``MAX_DEPTH`` segments, text longer
+than ``MAX_TEXT`` is not split at all, and at most ``MAX_WORK`` characters are searched in
+all (a deep thread is searched once per level).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .headers import Attribution, HeaderBlock, attribution_at, block_at, is_separator
@@ -17,6 +19,9 @@ from .headers import Attribution, HeaderBlock, attribution_at, block_at, is_sepa
 MAX_DEPTH = 50
 MAX_TEXT = 4 * 1024 * 1024
 MAX_LINES = 100_000
+# Each nested message is searched for the next one inside it, so a thread costs its text
+# times its depth; this many characters searched in all, then the rest is kept as text.
+MAX_WORK = 8 * 1024 * 1024
 
 
 @dataclass
@@ -63,22 +68,26 @@ def _unquote(line: str) -> str:
     return s
 
 
+_QUOTE_MARK = re.compile(r"^ *> ?", re.MULTILINE)
+
+
 def _quoted_region(lines: list[str], i: int) -> tuple[list[str], list[str]] | None:
     """The '>'-quoted lines from ``i`` (blank lines allowed inside), unquoted, and the lines
     after the region; None if fewer than two quoted lines."""
-    j = i
     quoted = 0
     last_quoted = i - 1
-    while j < len(lines):
-        if _is_quoted(lines[j]):
+    for j in range(i, len(lines)):
+        line = lines[j]
+        if line[:1] == ">" or line.lstrip(" ")[:1] == ">":
             quoted += 1
             last_quoted = j
-        elif lines[j].strip():
+        elif line.strip():
             break
-        j += 1
     if quoted < 2 and not (quoted == 1 and last_quoted == len(lines) - 1):
         return None
-    region = [_unquote(x) for x in lines[i : last_quoted + 1]]
+    # one substitution over the region, not a function call per line: a deeply quoted
+    # thread is unquoted once per level
+    region = _QUOTE_MARK.sub("", "\n".join(lines[i : last_quoted + 1])).split("\n")
     return region, lines[last_quoted + 1 :]
 
 
@@ -150,7 +159,12 @@ def unwrap(text: str, diagnostics: list[str] | None = None) -> list[Segment]:
         return [Segment(text.strip("\n"))]
     segments: list[Segment] = []
     pending = Segment("")
+    budget = MAX_WORK
     for _ in range(MAX_DEPTH):
+        budget -= sum(map(len, lines)) + len(lines)
+        if budget < 0:
+            note = f"quoted messages past {MAX_WORK} characters searched kept as text"
+            break
         sp = _find_split(lines)
         if sp is None:
             pending.body = _clean(lines)
@@ -163,8 +177,10 @@ def unwrap(text: str, diagnostics: list[str] | None = None) -> list[Segment]:
         segments.append(pending)
         pending = Segment("", sp.fields, sp.attribution, sp.intro)
         lines = sp.rest
+    else:
+        note = f"more than {MAX_DEPTH} nested messages; the rest kept as text"
     if diagnostics is not None:
-        diagnostics.append(f"more than {MAX_DEPTH} nested messages; the rest kept as text")
+        diagnostics.append(note)
     pending.body = _clean(lines)
     segments.append(pending)
     return _collapse(segments)

@@ -436,6 +436,11 @@ def _nested(part, raw, diagnostics, depth, budget) -> None:
 
 
 _FIELD_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]{1,100}:")
+# Parts that hold parts: the stdlib parser recurses into each and checks every line against
+# the boundaries of all that enclose it, so a few thousand nested ones cost seconds.
+_CONTAINER = re.compile(rb"(?im)^content-type:[ \t]*(?:multipart/|message/(?:rfc822|global))")
+MAX_CONTAINERS = 300
+MAX_SCAN = 64 * 1024 * 1024
 MAX_HEADER_SECTION = 256 * 1024
 
 
@@ -476,8 +481,24 @@ def parse_mime(data: bytes, diagnostics: list[str]) -> RawMail:
     budget = _Budget()
     data = _repair_header_section(data, diagnostics)
     data = _lift_base64(data, budget)
-    msg = email.message_from_bytes(data, policy=email.policy.compat32)
-    return read_message(msg, diagnostics, 0, budget)
+    if len(_CONTAINER.findall(data, 0, MAX_SCAN)) > MAX_CONTAINERS:
+        return _flat_mail(data, diagnostics)  # the stdlib parser would recurse that deep
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.compat32)
+        return read_message(msg, diagnostics, 0, budget)
+    except RecursionError:
+        return _flat_mail(data, diagnostics)
+
+
+def _flat_mail(data: bytes, diagnostics: list[str]) -> RawMail:
+    """A mail whose parts nest deeper than the stdlib parser can recurse: its headers,
+    and everything below them kept as its text (boundary lines and all), so that no word
+    of it is lost."""
+    diagnostics.append("MIME parts nested too deeply to read; the body is kept as text")
+    head, _, body = (re.split(rb"(\r?\n\r?\n)", data, maxsplit=1) + [b"", b""])[:3]
+    msg = email.message_from_bytes(head + b"\n\n", policy=email.policy.compat32)
+    text = _decoded_text(body, None)
+    return RawMail(headers=_headers(msg), text=text)
 
 
 def decode_text_payload(data: bytes, charset: str | None) -> str:
