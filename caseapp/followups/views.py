@@ -337,7 +337,8 @@ def ical_feed(token: str):
     return Response(
         body,
         mimetype="text/calendar",
-        headers={"Cache-Control": "private, max-age=300", "Content-Disposition": "inline"},
+        # A person's follow-ups, some of them in confidential cases: kept by no cache.
+        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
     )
 
 

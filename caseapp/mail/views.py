@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 
 from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, can, require
+from caseapp.cases import access
 from caseapp.cases.queries import officers
 from caseapp.cases.services import get_case
 from caseapp.directory.models import OrganisationKind
@@ -310,6 +311,12 @@ def _case_choice(form, proposal: Proposal, decision: ImportDecision) -> bool:
         decision.case = get_case(form.case_number.data or "")
         if decision.case is None:
             form.case_number.errors.append(_("There is no case with that number."))
+        elif not access.can_read(current_user, decision.case):
+            # Registering into a case shows what it holds: need-to-know first.
+            form.case_number.errors.append(
+                _("The case is confidential and you are not on its access list.")
+            )
+            decision.case = None
         return decision.case is not None
     decision.new_case_series = get_series(form.series.data or "")
     decision.new_case_title = (form.title.data or "").strip()

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from caseapp.auth.permissions import Perm, can, require
+from caseapp.cases import access
 from caseapp.cases.models import Case
 from caseapp.cases.services import get_case
 from caseapp.directory.models import Mailbox, Organisation
@@ -224,6 +225,8 @@ def subscribe_case(case_id: int):
 @require(Perm.VIEW)
 def follow_case(case_id: int):
     case = _get_or_404(Case, case_id)
+    if not access.can_read(current_user, case):
+        abort(403)  # following a confidential case is reading it: need-to-know first
     mode = request.form.get("mode", "immediate")
     if mode not in {m.value for m in SubscriptionMode}:
         mode = "immediate"

@@ -8,21 +8,29 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 from flask import g
+from formdata import defaults
 
 from caseapp.audit.models import AuditEvent
 from caseapp.cases.models import CaseAccess
 from caseapp.directory.services import create_contact
-from caseapp.documents.models import PartyRole
+from caseapp.documents.models import Document, PartyRole
 from caseapp.documents.services import AttachmentInput, PartyInput
 from caseapp.extensions import db
 from caseapp.followups import services as fs
 from caseapp.followups.models import UserGroup
+from caseapp.mail.models import InboxItem
+from caseapp.notifications.models import Subscription
 
 SECRET_TITLE = "Skyddad identitet Anna Svensson"
 SECRET_SUBJECT = "Personnummer 19800101-1234 i ansökan"
 SECRET_BODY = "Anna bor numera på hemlig adress"
 SECRET_PARTY = "anna.svensson@example.se"
 SECRET_FILE = "utredning-anna.pdf"
+MAIL = (
+    "From: Kim Kommun <kim@ange.se>\r\nTo: registrator@statenssc.se\r\n"
+    "Subject: Fråga om lokaler\r\nDate: Mon, 07 Jun 2021 13:42:00 +0200\r\n"
+    "Message-ID: <fraga-lokaler@ange.se>\r\n\r\nHej, en fråga om lokalerna.\r\n"
+)
 SECRETS = (SECRET_TITLE, SECRET_SUBJECT, SECRET_BODY, SECRET_PARTY, SECRET_FILE)
 
 
@@ -264,3 +272,30 @@ def test_a_contact_page_does_not_tell_that_the_contact_is_party_to_a_masked_docu
     assert response.headers["Cache-Control"] == "no-store"
     login_as("registrar")
     assert hidden.number in page(client.get(f"/directory/contacts/{contact.id}"))
+
+
+def test_without_need_to_know_nobody_follows_a_confidential_case(client, login_as, secret):
+    case, _doc = secret
+    login_as("reader")
+    response = client.post(f"/subscriptions/case/{case.id}/follow")
+    assert response.status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count(Subscription.id))) == 0
+
+
+def test_without_need_to_know_no_mail_is_registered_into_a_confidential_case(
+    client, login_as, secret
+):
+    case, _doc = secret
+    login_as("officer")  # may register mail, but is not this case's officer
+    client.post("/mail/import", data={"text": MAIL})
+    item = db.session.scalar(sa.select(InboxItem))
+    review = page(client.get(f"/mail/inbox/{item.id}"))
+    form = defaults(review, f"/mail/inbox/{item.id}/confirm")
+    response = client.post(
+        f"/mail/inbox/{item.id}/confirm",
+        data=form | {"case_choice": "existing", "case_number": case.number},
+    )
+    assert response.status_code == 400
+    assert "The case is confidential and you are not on its access list." in page(response)
+    assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 1  # only the secret one
+    assert SECRET_TITLE not in page(response)

@@ -167,6 +167,7 @@ def test_calendar_feed_token_hash_regenerate_revoke(app, client, login_as, facto
     anonymous = app.test_client()
     ics = anonymous.get(f"/followups/ical/{token}.ics")
     assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    assert ics.headers["Cache-Control"] == "no-store"  # a person's follow-ups, kept nowhere
     events = Calendar.from_ical(ics.data).walk("VEVENT")
     summaries = sorted(str(e["SUMMARY"]) for e in events)
     assert summaries[0].endswith("Dialogmöte") and "Hemlig titel" not in ics.get_data(as_text=True)
