@@ -49,12 +49,15 @@ translations-update: $(STAMP)
 	  --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 # The web server and the notification worker, as one command (Ctrl-C stops both). Links in
-# mail point at this server unless CASEAPP_BASE_URL says otherwise.
+# mail point at this server unless CASEAPP_BASE_URL says otherwise. DEBUG: a development
+# installation over plain http with the demo's passwords; an error still shows caseapp's
+# own page (PROPAGATE_EXCEPTIONS=false), as in production.
 run: install
 	$(BIN)/caseapp db upgrade
 	$(BIN)/caseapp demo --if-empty
 	@echo "caseapp serves on http://$(HOST):$(PORT)/ (log in with a demo login above)"
-	CASEAPP_DEBUG=1 CASEAPP_BASE_URL="$${CASEAPP_BASE_URL:-http://$(HOST):$(PORT)}" \
+	CASEAPP_DEBUG=1 CASEAPP_PROPAGATE_EXCEPTIONS=false \
+	  CASEAPP_BASE_URL="$${CASEAPP_BASE_URL:-http://$(HOST):$(PORT)}" \
 	  $(BIN)/caseapp serve --host $(HOST) --port $(PORT)
 
 test: install system-deps
