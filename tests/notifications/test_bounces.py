@@ -4,37 +4,13 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.directory.models import MailboxKind
-from caseapp.directory.services import create_mailbox
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.notifications.bounces import record_bounce
 from caseapp.notifications.models import AttemptResult, Notification, NotificationStatus
-from caseapp.notifications.subscriptions import subscribe
-from caseapp.notifications.worker import run_once
+from tests.notifications.conftest import POSTLISTA
 
-POSTLISTA = "postlista.kommunstyrelsen@ange.se"
 USER_UNKNOWN = "smtp; 550 5.1.1 <postlista.kommunstyrelsen@ange.se>: User unknown"
-
-
-@pytest.fixture
-def delivered(app, factory, smtp_server) -> Notification:
-    """A registration notice the SMTP server accepted."""
-    case = factory.case()
-    box = create_mailbox(
-        address=POSTLISTA,
-        name="Postlista KS",
-        kind=MailboxKind.REGISTRY,
-        organisation=factory.organisation(),
-        actor=None,
-    )
-    subscribe(actor=None, mailbox=box, case=case)
-    factory.document(case)
-    db.session.commit()
-    assert run_once().delivered == 1
-    n = db.session.scalar(sa.select(Notification))
-    assert n.message_id == smtp_server.messages[0].message["Message-ID"]
-    return n
 
 
 def _bounce(message_id, **kw):

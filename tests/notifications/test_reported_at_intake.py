@@ -7,34 +7,17 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.directory.models import MailboxKind
-from caseapp.directory.services import create_mailbox
 from caseapp.extensions import db
 from caseapp.mail import inbox
 from caseapp.mail.models import InboxItem, InboxSource, InboxStatus
 from caseapp.notifications.models import AttemptResult, Notification, NotificationStatus
-from caseapp.notifications.subscriptions import subscribe
-from caseapp.notifications.worker import run_once
-
-POSTLISTA = "postlista.kommunstyrelsen@ange.se"
+from tests.notifications.conftest import POSTLISTA
 
 
 @pytest.fixture
-def delivered(app, factory, smtp_server):
-    """A registration notice the SMTP server accepted, and the bytes it received."""
-    case = factory.case()
-    box = create_mailbox(
-        address=POSTLISTA,
-        name="Postlista KS",
-        kind=MailboxKind.REGISTRY,
-        organisation=factory.organisation(),
-        actor=None,
-    )
-    subscribe(actor=None, mailbox=box, case=case)
-    factory.document(case)
-    db.session.commit()
-    assert run_once().delivered == 1
-    return db.session.scalar(sa.select(Notification)), smtp_server.messages[0].data
+def sent(delivered, smtp_server) -> bytes:  # noqa: F811 (the fixture)
+    """The bytes of the delivered notice, as the SMTP server received them."""
+    return smtp_server.messages[0].data
 
 
 def bounce_of(returned: bytes, *, action="failed", recipient=POSTLISTA) -> bytes:
@@ -63,8 +46,10 @@ def _pending() -> list[InboxItem]:
     return list(db.session.scalars(sa.select(InboxItem).where(InboxItem.status == "pending")))
 
 
-def test_a_bounce_through_the_gateway_marks_the_notice_failed_and_waits_nowhere(app, delivered):
-    notice, sent = delivered
+def test_a_bounce_through_the_gateway_marks_the_notice_failed_and_waits_nowhere(
+    app, delivered, sent
+):
+    notice = delivered
     item = inbox.store_message(bounce_of(sent), source=InboxSource.SMTP)
     db.session.commit()
 
@@ -82,8 +67,8 @@ def test_a_bounce_through_the_gateway_marks_the_notice_failed_and_waits_nowhere(
     assert (settled.entity_type, settled.entity_id) == ("InboxItem", item.id)
 
 
-def test_the_same_bounce_twice_is_recorded_once(app, delivered):
-    notice, sent = delivered
+def test_the_same_bounce_twice_is_recorded_once(app, delivered, sent):
+    notice = delivered
     data = bounce_of(sent)
     inbox.store_message(data, source=InboxSource.SMTP)
     inbox.store_message(data, source=InboxSource.IMAP)
@@ -92,8 +77,7 @@ def test_the_same_bounce_twice_is_recorded_once(app, delivered):
     assert len(bounced) == 1 and _pending() == []
 
 
-def test_an_upload_of_a_bounce_shows_what_it_was_about(app, client, login_as, delivered):
-    notice, sent = delivered
+def test_an_upload_of_a_bounce_shows_what_it_was_about(app, client, login_as, sent):
     login_as("registrar")
     response = client.post(
         "/mail/import", data={"text": bounce_of(sent).decode()}, follow_redirects=True
@@ -106,8 +90,8 @@ def test_an_upload_of_a_bounce_shows_what_it_was_about(app, client, login_as, de
     assert "/admin/outbox/" not in page  # the outbox is an administrator's page
 
 
-def test_a_bounce_of_mail_that_is_not_ours_waits_for_a_registrar(app, delivered):
-    notice, sent = delivered
+def test_a_bounce_of_mail_that_is_not_ours_waits_for_a_registrar(app, delivered, sent):
+    notice = delivered
     foreign = sent.replace(notice.message_id.encode(), b"<someone-else@ange.se>")
     inbox.store_message(bounce_of(foreign), source=InboxSource.SMTP)
     db.session.commit()
@@ -116,8 +100,8 @@ def test_a_bounce_of_mail_that_is_not_ours_waits_for_a_registrar(app, delivered)
     assert db.session.get(Notification, notice.id).status == NotificationStatus.DELIVERED
 
 
-def test_a_delay_report_is_recorded_and_the_notice_stays_delivered(app, delivered):
-    notice, sent = delivered
+def test_a_delay_report_is_recorded_and_the_notice_stays_delivered(app, delivered, sent):
+    notice = delivered
     inbox.store_message(bounce_of(sent, action="delayed"), source=InboxSource.SMTP)
     db.session.commit()
     db.session.expire_all()
