@@ -11,6 +11,10 @@ from caseapp.cases.models import Case
 from caseapp.documents.models import Document, Party
 from caseapp.extensions import db
 
+# A document that stands: not cancelled, and not the number a moved document left behind.
+# Only such a document is a copy of a message, news for a digest or a thread's document.
+STANDING = sa.and_(Document.cancelled_at.is_(None), Document.moved_to_id.is_(None))
+
 
 def case_documents(case: Case) -> list[Document]:
     """The case's documents, oldest first, with parties, attachments and parents loaded."""

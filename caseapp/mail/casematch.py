@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from caseapp.cases.models import Case, CaseStatus
 from caseapp.directory.models import Organisation
 from caseapp.documents.models import Direction, Document, Party, PartyRole
+from caseapp.documents.queries import STANDING
 from caseapp.extensions import db
 from caseapp.mail.parse import ParsedChain, ParsedMessage
 from caseapp.registry.models import Series
@@ -66,11 +67,9 @@ def cases_by_number_in(texts: Iterable[str], series: list[Series]) -> list[Case]
     return [cases[n] for n in wanted if n in cases]
 
 
-# A cancelled document, or the number a moved one left behind, is nobody's copy.
-_NOT_CANCELLED = sa.and_(Document.cancelled_at.is_(None), Document.moved_to_id.is_(None))
 _BY_MESSAGE_IDS = (
     sa.select(Document)
-    .where(Document.message_id.in_(sa.bindparam("ids", expanding=True)), _NOT_CANCELLED)
+    .where(Document.message_id.in_(sa.bindparam("ids", expanding=True)), STANDING)
     .order_by(Document.registered_at.desc(), Document.id.desc())
 )
 ALL_SERIES = sa.select(Series).order_by(Series.prefix)
@@ -144,7 +143,7 @@ def _latest_document_to(case: Case, sender: str | None) -> Document | None:
     """The case's most recent document addressed to ``sender``, else its most recent
     outgoing one: what a reply naming only the case answers."""
     newest = (Document.registered_at.desc(), Document.id.desc())
-    base = sa.select(Document).where(Document.case_id == case.id, _NOT_CANCELLED)
+    base = sa.select(Document).where(Document.case_id == case.id, STANDING)
     if sender:
         addressed = Party.address == sender, Party.role.in_([PartyRole.TO, PartyRole.CC])
         doc = db.session.scalar(
@@ -163,7 +162,7 @@ def document_named_in(
     for number, seq in numbers_in([msg.subject], series):
         if seq is not None:
             doc = db.session.scalar(
-                sa.select(Document).where(Document.number == f"{number}-{seq}", _NOT_CANCELLED)
+                sa.select(Document).where(Document.number == f"{number}-{seq}", STANDING)
             )
             if doc is not None:
                 return doc

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from caseapp.documents.models import Document, PartyRole
+from caseapp.documents.queries import STANDING
 from caseapp.extensions import db
 from caseapp.mail.models import InboxItem
 from caseapp.mail.parse import ParsedChain, ParsedMessage, normalize_subject
@@ -100,12 +101,10 @@ class Recognised:
     reused_ids: dict[int, Document] = field(default_factory=dict)
 
 
-# A cancelled document, or the number a moved one left behind, is nobody's copy.
-_NOT_CANCELLED = sa.and_(Document.cancelled_at.is_(None), Document.moved_to_id.is_(None))
 _CANDIDATES = (
     sa.select(Document)
     .where(
-        _NOT_CANCELLED,
+        STANDING,
         sa.or_(
             Document.message_id.in_(sa.bindparam("ids", expanding=True)),
             Document.content_hash.in_(sa.bindparam("digests", expanding=True)),
@@ -231,7 +230,7 @@ def seen_elsewhere(items: list[InboxItem]) -> dict[int, Seen]:
     docs = db.session.scalars(
         sa.select(Document)
         .where(
-            _NOT_CANCELLED,
+            STANDING,
             sa.or_(
                 Document.original_sha256.in_(raws),
                 Document.message_id.in_(ids),

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from caseapp.cases.models import Case
 from caseapp.db import utcnow
 from caseapp.documents.models import Document
+from caseapp.documents.queries import STANDING
 from caseapp.extensions import db
 from caseapp.notifications.coverage import subscription_case_filter
 from caseapp.notifications.models import (
@@ -27,10 +28,8 @@ def _digest_select(sub: Subscription, day: date):
         .where(
             Document.registered_at >= start,
             Document.registered_at < end,
-            # A cancelled document is no news: a digest never lists one; nor the number a
-            # moved document left behind (the document is listed under its new number).
-            Document.cancelled_at.is_(None),
-            Document.moved_to_id.is_(None),
+            # A cancelled document is no news; a moved one is listed under its new number.
+            STANDING,
             Document.direction.in_(sorted(sub.directions)),
             subscription_case_filter(sub),
         )
