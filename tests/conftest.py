@@ -10,6 +10,7 @@ import os
 import smtplib
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -239,3 +240,42 @@ def login_as(app, client, factory):
         return user
 
     return _login
+
+
+# ---------------------------------------------------------------- SQL counting
+
+
+class QueryLog:
+    """The SQL statements the database was sent while a ``count_queries()`` block ran."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def record(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{n}: {s}" for n, s in enumerate(self.statements, 1))
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as log: client.get(url)``; then ``len(log)`` is the number of
+    statements the request sent (``str(log)`` lists them, for an assertion's message).
+
+    Pin a page's count at two sizes of data: a count that grows with the rows shown is the
+    N+1 pattern the page must not have."""
+
+    @contextmanager
+    def _count() -> Iterator[QueryLog]:
+        log = QueryLog()
+        sa.event.listen(db.engine, "before_cursor_execute", log.record)
+        try:
+            yield log
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", log.record)
+
+    return _count
