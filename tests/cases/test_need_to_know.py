@@ -299,3 +299,41 @@ def test_without_need_to_know_no_mail_is_registered_into_a_confidential_case(
     assert "The case is confidential and you are not on its access list." in page(response)
     assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 1  # only the secret one
     assert SECRET_TITLE not in page(response)
+
+
+def _record_urls(case, doc) -> list[str]:
+    """Every address that shows or serves something of the confidential case or document."""
+    return [
+        url(case.number),
+        url(case.number, "/edit"),
+        url(case.number, "/documents/new"),
+        url(doc.number, kind="documents"),
+        url(doc.number, "/edit", "documents"),
+        url(doc.number, "/original", "documents"),
+        _attachment_url(doc),
+        url(doc.number.lower(), kind="documents"),  # a near-miss address: the 404 page
+        url(case.number + "x"),
+    ]
+
+
+def _everything_said(response) -> str:
+    headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+    return headers + "\n" + page(response)
+
+
+@pytest.mark.parametrize("who", ["nobody", "reader", "officer"])
+def test_no_answer_and_no_error_page_tells_a_secret(client, login_as, secret, who):
+    """Refusals, error pages and login redirects carry none of the protected texts: what a
+    visitor without need-to-know is told is the same whichever record they asked about."""
+    case, doc = secret
+    if who != "nobody":
+        login_as(who)
+    for address in _record_urls(case, doc):
+        response = client.get(address)
+        assert response.status_code < 500, address
+        said = _everything_said(response)
+        for word in SECRETS:
+            assert word not in said, (address, response.status_code, word)
+    stale = client.post(url(doc.number, "/edit", "documents"), data={"version": "0"})
+    assert stale.status_code in (302, 403)
+    assert not any(word in _everything_said(stale) for word in SECRETS)
