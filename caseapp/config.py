@@ -43,6 +43,15 @@ PROXY_FIX_X_FOR = 0
 # A password-reset link an admin sends works once, within this time.
 PASSWORD_RESET_SECONDS = 24 * 3600
 
+# The second factor (codes from an authenticator app). With REQUIRE_ADMIN_SECOND_FACTOR
+# (CASEAPP_REQUIRE_ADMIN_SECOND_FACTOR=true) an administrator without one is sent to set
+# one up at login and can open no other page until it is on. After the password, the code
+# must follow within SECOND_FACTOR_PENDING_SECONDS. SECOND_FACTOR_ISSUER is the name the
+# authenticator app shows beside the code.
+REQUIRE_ADMIN_SECOND_FACTOR = False
+SECOND_FACTOR_PENDING_SECONDS = 5 * 60
+SECOND_FACTOR_ISSUER = "caseapp"
+
 # Uploads and stored files.
 MAX_CONTENT_LENGTH = 60 * 1024 * 1024
 MAIL_MAX_SIZE = 50 * 1024 * 1024

@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(app.root_path + "/translations"),
     )
 
+    from caseapp.auth import second_factor_views  # noqa: F401 - adds its pages to auth_bp
     from caseapp.auth.admin_views import bp as users_bp
     from caseapp.auth.views import bp as auth_bp
     from caseapp.cases.views import bp as cases_bp

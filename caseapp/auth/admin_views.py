@@ -1,12 +1,12 @@
 """User administration (admins only): create, change role or name, deactivate, send a
-password-reset link."""
+password-reset link, remove a second factor."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from caseapp.auth import services
+from caseapp.auth import second_factor, services
 from caseapp.auth.admin_forms import ROLE_LABELS, UserCreateForm, UserEditForm
 from caseapp.auth.models import Role, User
 from caseapp.auth.permissions import Perm, require
@@ -107,6 +107,31 @@ def send_password_reset(id: int):
         else:
             flash(
                 _("A link to set a new password was sent to %(email)s.", email=user.email),
+                "success",
+            )
+    return redirect(url_for(".edit", id=user.id))
+
+
+@bp.post("/<int:id>/second-factor/reset")
+@login_required
+@require(Perm.ADMIN)
+def reset_second_factor(id: int):
+    """Remove the user's second factor (a lost phone); their sessions end."""
+    user = db.get_or_404(User, id)
+    if EmptyForm().validate_on_submit():
+        try:
+            second_factor.reset_second_factor(user, actor=current_user)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message(), "error")
+        else:
+            flash(
+                _(
+                    "The second factor of %(email)s was removed and their sessions ended. "
+                    "They log in with the password alone and can set up a new one.",
+                    email=user.email,
+                ),
                 "success",
             )
     return redirect(url_for(".edit", id=user.id))

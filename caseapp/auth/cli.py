@@ -1,4 +1,5 @@
-"""`caseapp users create` and `caseapp users set-password`."""
+"""`caseapp users create`, `caseapp users set-password` and
+`caseapp users reset-second-factor`."""
 
 import sys
 
@@ -6,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from caseapp.auth.models import Role
+from caseapp.auth.second_factor import reset_second_factor
 from caseapp.auth.services import create_user, set_password, user_by_email
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
@@ -57,3 +59,21 @@ def set_password_command(email: str, password_stdin: bool) -> None:
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
+
+
+@users_cli.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def reset_second_factor_command(email: str) -> None:
+    """Remove a user's second factor (a lost phone): the next login asks for the password
+    alone, and every session of the user ends. Audited."""
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user has the address {email.strip().lower()}")
+    try:
+        reset_second_factor(user, actor=None)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"removed the second factor of {user.email}; their sessions have ended")

@@ -1,4 +1,4 @@
-"""Users, roles, login throttling and password-reset links."""
+"""Users, roles, second factors, login throttling and password-reset links."""
 
 import enum
 import secrets
@@ -40,9 +40,20 @@ class User(UserMixin, Base):
     # Set while the account has the published demo password: production refuses to start.
     demo_password: Mapped[bool] = mapped_column(default=False)
 
+    # The authenticator the user set up, or began to set up; removing it deletes the row.
+    second_factor: Mapped["SecondFactor | None"] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def has_second_factor(self) -> bool:
+        """Whether logging in takes a code after the password (an enrolment the user has
+        not confirmed with a code yet does not count)."""
+        return self.second_factor is not None and self.second_factor.confirmed_at is not None
 
     def get_id(self) -> str:
         """What the session cookie names: the id and the current session token."""
@@ -83,3 +94,41 @@ class PasswordReset(Base):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class SecondFactor(Base):
+    """A user's authenticator app: the TOTP secret (RFC 6238) the app shares with caseapp.
+
+    Until ``confirmed_at`` it is an enrolment in progress and logging in asks for no code.
+    ``last_step`` is the time step of the last code accepted: a code is accepted only for
+    a later step, so a code seen over a shoulder or replayed from a log opens nothing.
+    """
+
+    __tablename__ = "second_factors"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    # Base32, as the apps read it; caseapp must compute the codes, so it cannot be hashed.
+    secret: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    last_step: Mapped[int | None]
+
+    user: Mapped[User] = relationship(back_populates="second_factor")
+
+
+class RecoveryCode(Base):
+    """One single-use code that stands in for the authenticator (a lost phone).
+
+    Shown once, when the second factor is turned on; stored only as a password hash. The
+    ``selector`` (the code's first characters) finds the row, so that one hash is checked
+    and not every code the user has.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    selector: Mapped[str] = mapped_column(sa.String(8))
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from caseapp.audit.services import record
 from caseapp.auth.models import LoginCounter, PasswordReset, Role, User, new_session_token
@@ -238,22 +239,51 @@ def authenticate(email: str, password: str, source: str) -> User | None:
     """The active user with these credentials, or None, in the same time whether or not the
     address has an account (a dummy hash is checked for an unknown one).
 
-    Call ``count_login_attempt`` first. A success takes its attempt back: the address and the
-    pair start again, and the source's count goes down by one (an office behind one address
-    is not locked out by its colleagues logging in).
+    Call ``count_login_attempt`` first. A success takes its attempt back (see
+    ``login_succeeded``); for a user with a second factor only the source's count goes
+    down: the address keeps its count until the code is right too, so that guessing codes
+    between fresh entries of a known password stays under the same limits.
     """
     email = email.strip().lower()
     user = db.session.scalar(sa.select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not user.active or not ok:
         return None
-    source_key, pair_key, address_key = (k for k, _limit in _throttle_keys(email, source))
-    db.session.execute(sa.delete(LoginCounter).where(LoginCounter.key.in_([pair_key, address_key])))
+    if user.has_second_factor:
+        _take_back_source(source)
+    else:
+        login_succeeded(email, source)
+    return user
+
+
+def _take_back_source(source: str) -> None:
     db.session.execute(
         sa.update(LoginCounter)
-        .where(LoginCounter.key == source_key, LoginCounter.count > 0)
+        .where(LoginCounter.key == f"source:{source}", LoginCounter.count > 0)
         .values(count=LoginCounter.count - 1)
     )
+
+
+def login_succeeded(email: str, source: str) -> None:
+    """A login completed: the address and the pair start again, and the source's count goes
+    down by one (an office behind one address is not locked out by its colleagues logging
+    in)."""
+    email = email.strip().lower()
+    _source_key, pair_key, address_key = (k for k, _limit in _throttle_keys(email, source))
+    db.session.execute(sa.delete(LoginCounter).where(LoginCounter.key.in_([pair_key, address_key])))
+    _take_back_source(source)
+
+
+def user_for_session(user_id: str) -> User | None:
+    """The active user a session names by ``id:session_token``, or None: after a logout, a
+    password change or a removed second factor the token is new and older sessions name
+    nobody."""
+    user_key, _sep, token = user_id.partition(":")
+    if not user_key.isdigit() or len(user_key) > 18 or not token:
+        return None
+    user = db.session.get(User, int(user_key))
+    if user is None or not user.active or not session_matches(user, token):
+        return None
     return user
 
 
@@ -267,7 +297,14 @@ class UserRuleError(ServiceError):
 
 
 def list_users() -> list[User]:
-    return list(db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)))
+    """Every user, active first, with their second factor (the list shows who has one)."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .options(selectinload(User.second_factor))
+            .order_by(User.active.desc(), User.name)
+        )
+    )
 
 
 def user_by_email(email: str) -> User | None:

@@ -1,4 +1,5 @@
-"""Logging in and out, changing one's password, and the reset link's page."""
+"""Logging in (the password, then the second factor's code where the user has one) and
+out, changing one's password, and the reset link's page."""
 
 from flask import (
     Blueprint,
@@ -12,11 +13,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from caseapp.auth import services
-from caseapp.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm
+from caseapp.auth import pending, second_factor, services
+from caseapp.auth.forms import ChangePasswordForm, LoginCodeForm, LoginForm, ResetPasswordForm
 from caseapp.auth.models import User
 from caseapp.auth.services import LoginThrottled, authenticate, count_login_attempt
 from caseapp.config import production
@@ -34,13 +36,7 @@ def load_user(user_id: str) -> User | None:
     # The cookie names the user and the session token: after a logout or a password change
     # the token is new and every older cookie opens nothing. A deactivated user's open
     # sessions end at their next request.
-    user_key, _sep, token = user_id.partition(":")
-    if not user_key.isdigit() or len(user_key) > 18 or not token:
-        return None
-    user = db.session.get(User, int(user_key))
-    if user is None or not user.active or not services.session_matches(user, token):
-        return None
-    return user
+    return services.user_for_session(user_id)
 
 
 @bp.record_once
@@ -63,7 +59,8 @@ def _strict_transport_security(response):
     return response
 
 
-def _source() -> str:
+def login_source() -> str:
+    """The client's address, which login throttling counts by."""
     return request.remote_addr or "unknown"
 
 
@@ -80,14 +77,19 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            count_login_attempt(form.email.data, _source())
+            count_login_attempt(form.email.data, login_source())
         except LoginThrottled:
             db.session.commit()
             flash(_("Too many failed attempts. Wait a while and try again."), "error")
             return render_template("auth/login.html", form=form), 429
         db.session.commit()  # the attempt counts before the password is checked
-        user = authenticate(form.email.data, form.password.data, _source())
+        user = authenticate(form.email.data, form.password.data, login_source())
         db.session.commit()  # a success takes the attempt back
+        if user is not None and user.has_second_factor:
+            # Not logged in yet: the session only remembers, for a few minutes, whose code
+            # is owed.
+            pending.begin(user, safe_next(request.args.get("next")))
+            return redirect(url_for("auth.login_code"))
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -98,6 +100,54 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """The login's second step: a code from the app, or a recovery code, counted against
+    the same limits as a password."""
+    if current_user.is_authenticated:
+        return redirect(start_url(current_user))
+    owed = pending.pending()
+    if owed is None:
+        flash(_("Log in with your password first. The time for the code may have run out."))
+        return redirect(url_for("auth.login"))
+    user, next_url = owed
+    form = LoginCodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            count_login_attempt(user.email, login_source())
+        except LoginThrottled:
+            db.session.commit()
+            flash(_("Too many failed attempts. Wait a while and try again."), "error")
+            return render_template("auth/login_code.html", form=form), 429
+        db.session.commit()  # the attempt counts before the code is checked
+        how = second_factor.complete_login(user, form.code.data, login_source())
+        db.session.commit()
+        if how is not None:
+            pending.end()
+            login_user(user)
+            if how == "recovery":
+                _tell_recovery_codes_left(user)
+            return redirect(safe_next(next_url) or start_url(user))
+        form.code.errors.append(_("The code is wrong or was used already."))
+        status = 401
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/login_code.html", form=form), status
+
+
+def _tell_recovery_codes_left(user: User) -> None:
+    left = second_factor.recovery_codes_left(user)
+    flash(
+        ngettext(
+            "You logged in with a recovery code, which is now used up. %(num)d is left.",
+            "You logged in with a recovery code, which is now used up. %(num)d are left.",
+            left,
+        ),
+        "warning",
+    )
+
+
 @bp.post("/logout")
 @login_required
 def logout():
@@ -106,6 +156,7 @@ def logout():
         services.end_sessions(current_user)
         db.session.commit()
         logout_user()
+        pending.end()
         flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import flask_babel
+import pyotp
 import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
@@ -21,6 +22,13 @@ from caseapp.audit import words
 from caseapp.audit.models import AuditEvent
 from caseapp.audit.render import render_events
 from caseapp.auth.models import Role
+from caseapp.auth.second_factor import (
+    complete_login,
+    confirm_enrolment,
+    reset_second_factor,
+    start_enrolment,
+    turn_off,
+)
 from caseapp.auth.services import create_user, issue_password_reset, set_password, update_user
 from caseapp.cases import access
 from caseapp.cases.models import CaseStatus
@@ -94,6 +102,13 @@ def every_event(app, client, login_as):
     update_user(officer, actor=admin, name="Olle Handläggaresson", role=Role.REGISTRAR)
     issue_password_reset(officer, actor=admin)
     set_password(officer, "ett-annat-långt-lösenord", actor=admin)
+    start_enrolment(officer)
+    codes = confirm_enrolment(officer, pyotp.TOTP(officer.second_factor.secret).now())
+    complete_login(officer, codes[0], "192.0.2.1")
+    turn_off(officer, password="ett-annat-långt-lösenord", code=codes[1], source="192.0.2.1")
+    start_enrolment(officer)
+    confirm_enrolment(officer, pyotp.TOTP(officer.second_factor.secret).now())
+    reset_second_factor(officer, actor=admin)
     series = create_series("KS", name="Kommunstyrelsen", actor=admin)
     update_series(series, version=_version(series), actor=admin, name="Kommunstyrelsens diarium")
     set_own_domains(["statenssc.se"], actor=admin)

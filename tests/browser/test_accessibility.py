@@ -2,6 +2,7 @@
 
 import re
 
+import pyotp
 from playwright.sync_api import expect
 
 from caseapp.demo import DEMO_PASSWORD, seed_bytes
@@ -98,5 +99,27 @@ def test_pages_have_landmarks_labels_and_no_axe_violations(page, demo):
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     for path in ("/admin/series", "/admin/series/new", "/admin/users/", "/admin/users/new"):
         problems += _check(page, path)
+    problems += _second_factor_pages(page)
 
     assert not problems, "\n".join(problems)
+
+
+def _second_factor_pages(page) -> list[str]:
+    """The account's second factor as the logged-in admin sets it up: the start, the QR code
+    with its key, the recovery codes; then the login's code step."""
+    problems = _check(page, "/account/password") + _check(page, "/account/second-factor")
+    page.get_by_role("button", name="Ställ in tvåstegsverifiering").click()
+    expect(page.get_by_role("img", name="QR-kod för din autentiseringsapp")).to_be_visible()
+    problems += structure_problems(page, logged_in=True) + axe_problems(page)
+    secret = page.locator("code.secret").inner_text().replace(" ", "")
+    page.locator("#code").fill(pyotp.TOTP(secret).now())
+    page.locator("#code").press("Enter")
+    expect(page.get_by_role("heading", name="Dina reservkoder")).to_be_visible()
+    problems += structure_problems(page, logged_in=True) + axe_problems(page)
+    page.get_by_role("button", name="Logga ut").click()
+    page.goto("/login")
+    page.locator("#email").fill(ADMIN)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("#password").press("Enter")
+    page.wait_for_url(re.compile(r"/login/code$"))
+    return problems + structure_problems(page, logged_in=False) + axe_problems(page)
