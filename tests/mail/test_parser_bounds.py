@@ -194,3 +194,24 @@ def test_a_deep_thread_is_searched_within_a_budget():
     assert 1 < len(segments) < levels
     assert any(str(MAX_WORK) in n for n in notes)
     assert "".join(s.body for s in segments).count("Hej") == levels * 2000
+
+
+def test_a_forward_nested_past_the_limit_keeps_each_enclosed_message_byte_for_byte():
+    # each level's .eml is written once and reused by the levels around it: the bytes must
+    # be those of the enclosed message as the stdlib writes it
+    import email
+    import email.policy
+
+    from caseapp.mail.parse import parse_bytes
+    from caseapp.mail.parse.mime import MAX_NESTING
+
+    mail = _mime_mail("text/plain", "Slutord")
+    for _ in range(200):
+        mail = HOSTILE_HEAD.encode() + b"Content-Type: message/rfc822\r\n\r\n" + mail
+    chain = parse_bytes(mail)
+    emls = [a.content for m in chain.messages for a in m.attachments]
+    assert len(emls) == MAX_NESTING
+    inner = email.message_from_bytes(mail, policy=email.policy.compat32)
+    for content in emls:
+        inner = inner.get_payload(0)
+        assert content == inner.as_bytes(policy=email.policy.compat32)

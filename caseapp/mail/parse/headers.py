@@ -12,6 +12,7 @@ expression ever sees unbounded input.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -103,11 +104,27 @@ def _valid(fields: dict[str, str]) -> bool:
         return False
     if "@" in fields.get("from", "") or "@" in fields.get("to", "") or "@" in fields.get("cc", ""):
         return True
-    when = fields.get("sent") or fields.get("date")
-    return parse_date(when) is not None
+    return _is_date(fields.get("sent") or fields.get("date"))
+
+
+@functools.lru_cache(maxsize=256)
+def _is_date(text: str | None) -> bool:
+    # A thread's header blocks repeat their dates, and a block is tried at every line it
+    # spans: each date text is read once.
+    return parse_date(text) is not None
 
 
 _MISS = ("", "")
+
+
+def _label_at(
+    lines: list[str], j: int, cache: dict[int, tuple[str, str] | None]
+) -> tuple[str, str] | None:
+    got = cache.get(j, _MISS)
+    if got is _MISS:
+        got = label_of(lines[j]) if lines[j].strip() else None
+        cache[j] = got
+    return got
 
 
 def block_at(
@@ -118,14 +135,7 @@ def block_at(
     if cache is None:
         cache = {}
 
-    def lab_at(j: int) -> tuple[str, str] | None:
-        got = cache.get(j, _MISS)
-        if got is _MISS:
-            got = label_of(lines[j]) if lines[j].strip() else None
-            cache[j] = got
-        return got
-
-    first = lab_at(i)
+    first = _label_at(lines, i, cache)
     if first is None or first[0] == "info":
         return None
     fields: dict[str, str] = {}
@@ -135,7 +145,7 @@ def block_at(
     limit = min(n, i + 40)  # a header block is short; this caps work on hostile input
     while j < limit:
         line = lines[j]
-        lab = lab_at(j)
+        lab = _label_at(lines, j, cache)
         if lab:
             f, v = lab
             if f == "info":
@@ -155,7 +165,7 @@ def block_at(
             while k < limit and not lines[k].strip():
                 k += 1
             if k < limit and k - j <= 2:
-                nxt = lab_at(k)
+                nxt = _label_at(lines, k, cache)
                 if nxt and nxt[0] != "info" and nxt[0] not in fields and len(fields) < 4:
                     j = k
                     continue
@@ -164,7 +174,12 @@ def block_at(
             fields[last_field] = fields[last_field] + "\n" + line.strip().strip("*_ ")
             j += 1
             continue
-        if last_field == "info" and _FILE_NAME.search(line) and j + 1 < limit and lab_at(j + 1):
+        if (
+            last_field == "info"
+            and _FILE_NAME.search(line)
+            and j + 1 < limit
+            and _label_at(lines, j + 1, cache)
+        ):
             j += 1  # a wrapped list of attachments, with the block going on below it
             continue
         break

@@ -152,14 +152,16 @@ class _Flattener:
                     self._open_cell()
                 out.append(("text", unescape(text) if "&" in text else text, _NO_ATTRS))
                 self.broke = False
-            elif name is None:
+                continue
+            if name is None:
                 if m.group(6):
                     out.append(("text", "<", _NO_ATTRS))
-            elif (name := (name + odd).lower() if odd or len(name) > 64 else name.lower()) and (
-                (odd or len(name) > 64) and not _NAME.fullmatch(name)
-            ):
+                continue
+            if not odd and len(name) <= 64:
+                name = name.lower()
+            elif not _NAME.fullmatch(name := (name + odd).lower()):
                 continue  # not a tag name HTML knows: left out
-            elif end:
+            if end:
                 if stack and stack[-1] == name and not self.dropped:
                     self._close_to(len(stack) - 1)  # the usual case: it closes the last one
                 else:
@@ -202,29 +204,25 @@ class _Flattener:
         self.stack.append(name)
         self.out.append(("start", name, attrs))
 
-    def _find(self, names: tuple[str, ...], stop: frozenset[str]) -> int | None:
-        """The index of the topmost open element named in ``names``, unless an element
-        named in ``stop`` is open above it."""
-        found = -1
-        for name in names:
-            if name in self.where and self.where[name][-1] > found:
-                found = self.where[name][-1]
-        if found < 0 or not stop.isdisjoint(self.stack[found + 1 :]):
-            return None
-        return found
-
     def _open_cell(self) -> None:
         for name in ("tr", "td")[1 if self.stack[-1] == "tr" else 0 :]:
             self._push(name, _NO_ATTRS)
 
     def start(self, name: str, attrs: list[tuple[str, str]]) -> None:
-        stack = self.stack
+        stack, where = self.stack, self.where
         for names, stop in _CLOSES.get(name, ()):
             if names is _HEADING_RULE:
                 if stack and stack[-1] in _HEADINGS:
                     self._close_to(len(stack) - 1)
-            elif (i := self._find(names, stop)) is not None:
-                self._close_to(i)
+                continue
+            # the topmost open element named in ``names``, closed unless an element named in
+            # ``stop`` is open above it (written out here: this runs for most start tags)
+            found = -1
+            for open_name in names:
+                if (at := where.get(open_name)) is not None and at[-1] > found:
+                    found = at[-1]
+            if found >= 0 and stop.isdisjoint(stack[found + 1 :]):
+                self._close_to(found)
         if stack and stack[-1] in _TABLE_CONTEXT and name not in _IN_TABLE:
             self._open_cell()
         if name in _VOID:
@@ -233,8 +231,13 @@ class _Flattener:
             self.dropped[name] += 1
             if name in _BLOCK:
                 self._line_break()  # its text keeps a line of its own
-        else:
-            self._push(name, attrs)
+        else:  # _push, written out: this runs for most start tags
+            if (at := where.get(name)) is None:
+                where[name] = [len(stack)]
+            else:
+                at.append(len(stack))
+            stack.append(name)
+            self.out.append(("start", name, attrs))
 
     def end(self, name: str) -> None:
         if name == "br":
@@ -261,20 +264,24 @@ def flatten(html: str) -> list[Token]:
 
 def _serialize(tokens: Iterable[Token]) -> str:
     out: list[str] = []
+    append = out.append
     for kind, value, attrs in tokens:
         if kind == "text":
-            out.append(escape(value, quote=False))
+            append(escape(value, quote=False))
         elif kind == "end":
-            out.append(f"</{value}>")
+            append(f"</{value}>")
+        elif attrs:
+            append(f"<{value}" + "".join(f' {k}="{escape(v)}"' for k, v in attrs) + ">")
         else:
-            out.append(f"<{value}")
-            out.extend(f' {k}="{escape(v)}"' for k, v in attrs)
-            out.append(">")
+            append(f"<{value}>")
     return "".join(out)
 
 
+_SPACES = re.compile(r"[ \t\r\n\f\u200b]+")
+
+
 def _squeeze(text: str) -> str:
-    return re.sub(r"[ \t\r\n\f\u200b]+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 class _TextParser:

@@ -29,6 +29,7 @@ from email.message import Message
 
 from .attachments import make_attachment, unpack_tnef
 from .charsets import decode_bytes, decode_header_value
+from .enclosed import Serialised
 from .html import html_to_text
 from .model import AttachmentInfo
 
@@ -78,13 +79,15 @@ class _Piece:
 
 @dataclass
 class _Budget:
-    """Per-mail state: the attachment count, and base64 runs lifted out of a big input
-    (token -> (start, end) in ``source``) so the stdlib parser never holds them as lines."""
+    """Per-mail state: the attachment count, base64 runs lifted out of a big input
+    (token -> (start, end) in ``source``) so the stdlib parser never holds them as lines,
+    and the bytes of the enclosed messages written so far."""
 
     attachments: int = 0
     warned: bool = False
     source: bytes = b""
     blobs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    enclosed: Serialised = field(default_factory=Serialised)
 
     def restore(self, data: bytes) -> bytes:
         for token, (start, end) in self.blobs.items():
@@ -420,7 +423,7 @@ def _nested(part, raw, diagnostics, depth, budget) -> None:
         return  # an empty message/rfc822 part (a bounce that returned nothing)
     raw.nested.append(nested)
     try:
-        blob = budget.restore(inner.as_bytes(policy=email.policy.compat32))
+        blob = budget.restore(budget.enclosed.of(inner))
     except Exception:  # noqa: BLE001 - the nested message is still parsed above
         blob = b""
     if blob:
