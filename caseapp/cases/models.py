@@ -24,7 +24,7 @@ class Case(Base):
     __table_args__ = (
         # With a series chosen, the unique key is also the list's number order.
         sa.UniqueConstraint("series_id", "year", "seq"),
-        # One index per order the case list offers (cases.queries.SORTS), the id last as
+        # One index per order the case list offers (cases.queries.ORDERS), the id last as
         # in the ORDER BY, so a page is read along the index from a cursor, never sorted;
         # and the same for the lists filtered by status (the filter people use most), by
         # organisation and by officer (these two lead with their foreign keys).
