@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from caseapp.auth.permissions import Perm, require
+from caseapp.auth.permissions import Perm, can, require
 from caseapp.cases.queries import CaseFilter, case_counts, case_page
 from caseapp.directory import queries, services
 from caseapp.directory.forms import (
@@ -55,6 +55,12 @@ def _status(page) -> int:
 
 def _organisation_or_none(org_id: int) -> Organisation | None:
     return db.session.get(Organisation, org_id) if org_id != NO_ORGANISATION else None
+
+
+def _may_merge() -> bool:
+    # Only those who may merge see the merge form: for the others, its choices (every
+    # record of the kind) are not read at all.
+    return can(current_user, Perm.EDIT_DIRECTORY)
 
 
 def _merged_redirect(obj, endpoint: str):
@@ -116,7 +122,8 @@ def organisation_new():
 def _merge_form(org: Organisation, formdata=None) -> MergeForm:
     form = MergeForm(formdata=formdata) if formdata is not None else MergeForm(version=org.version)
     form.keep.choices = [
-        SelectChoice(o.id, o.name) for o in services.organisation_choices(exclude_id=org.id)
+        SelectChoice(o.id, o.name)
+        for o in (services.organisation_choices(exclude_id=org.id) if _may_merge() else [])
     ]
     return form
 
@@ -258,7 +265,7 @@ def _contact_merge_form(contact: Contact, formdata=None) -> MergeForm:
         form = MergeForm(version=contact.version)
     form.keep.choices = [
         SelectChoice(c.id, f"{c.name} ({', '.join(c.email_addresses)})" if c.emails else c.name)
-        for c in services.contact_choices(exclude_id=contact.id)
+        for c in (services.contact_choices(exclude_id=contact.id) if _may_merge() else [])
     ]
     return form
 
@@ -396,7 +403,7 @@ def _mailbox_merge_form(box: Mailbox, formdata=None) -> MergeForm:
     form = MergeForm(formdata=formdata) if formdata is not None else MergeForm(version=box.version)
     form.keep.choices = [
         SelectChoice(m.id, f"{m.address} ({m.name})")
-        for m in services.mailbox_choices(exclude_id=box.id)
+        for m in (services.mailbox_choices(exclude_id=box.id) if _may_merge() else [])
     ]
     return form
 
