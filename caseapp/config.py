@@ -67,6 +67,10 @@ MAIL_DEFAULT_SENDER = "caseapp@localhost"
 
 # Lists.
 CASES_PER_PAGE = 25
+# The directory's lists, and the documents and cases on a directory record's page.
+DIRECTORY_PER_PAGE = 50
+# A long list counts its rows up to this many, then says "more than" (caseapp.keyset).
+LIST_COUNT_CAP = 1000
 
 # The installation's public address (https://diarium.ange.se), for the links in mail. A
 # production app (neither DEBUG nor TESTING) refuses to start without it; see check_base_url.

@@ -54,6 +54,24 @@ def enum_type(cls) -> sa.Enum:
     )
 
 
+def key_index(table: str, column: str, *more: str) -> sa.Index:
+    """The index of a foreign key that is NULL in many rows (who cancelled, what it replies
+    to): only the rows that point somewhere are in it, which is all a look-up by the key
+    (and the referenced row's delete check) reads. Being partial, it is never the planner's
+    way to the rows where the key IS NULL (see migration 0008)."""
+    where = sa.text(f"{column} IS NOT NULL")
+    return sa.Index(
+        f"ix_{table}_{column}", column, *more, sqlite_where=where, postgresql_where=where
+    )
+
+
+def listed_index(name: str, *columns: str) -> sa.Index:
+    """The index of a directory list's sort order, holding only the records that have not
+    been merged away (the only ones the list shows)."""
+    where = sa.text("merged_into_id IS NULL")
+    return sa.Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),

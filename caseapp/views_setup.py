@@ -1,6 +1,7 @@
 """Wires extensions, blueprints, error pages, template helpers and CLI into the app."""
 
 from flask import Flask, current_app, redirect, render_template, session
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -90,6 +91,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = show_date
     app.jinja_env.filters["datetime"] = show_datetime
     app.jinja_env.filters["as_written"] = show_as_written
+    # Counts read 1 000 in Swedish, 1,000 in English.
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["case_url"] = case_url
     app.jinja_env.globals["document_url"] = document_url
 

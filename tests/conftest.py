@@ -250,12 +250,15 @@ class QueryLog:
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        # Each statement's parameters, as the driver got them (tests/plans.py explains them).
+        self.parameters: list = []
 
     def __len__(self) -> int:
         return len(self.statements)
 
     def record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.statements.append(statement)
+        self.parameters.append(parameters)
 
     def __str__(self) -> str:
         return "\n".join(f"{n}: {s}" for n, s in enumerate(self.statements, 1))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseapp.db import Base, utcnow
+from caseapp.db import Base, key_index, utcnow
 
 
 class Role(enum.StrEnum):
@@ -84,6 +84,7 @@ class PasswordReset(Base):
     """
 
     __tablename__ = "password_resets"
+    __table_args__ = (key_index("password_resets", "created_by_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)

@@ -91,8 +91,24 @@ def readable_cases(user):
     a search, which must not find a confidential case by what it hides)."""
     if user.role in FULL_READERS:
         return sa.true()
+    return sa.or_(Case.confidential.is_(False), _listed_or_officer(user))
+
+
+def narrowed_by_need_to_know(user):
+    """A condition on ``Case``: ``user`` reads the case and all its documents in full (the
+    SQL form of ``need_to_know``), for a list that leaves out, unsaid, what ``user`` may not
+    see: such a page differs by who asks, so the response is not to be stored."""
+    if user.role in FULL_READERS:
+        return sa.true()
+    if has_request_context():
+        g.shows_confidential = True
+    return _listed_or_officer(user)
+
+
+def _listed_or_officer(user):
+    """Cases ``user`` is officer of or on the access list of."""
     listed = sa.select(CaseAccess.case_id).where(_granted(user))
-    return sa.or_(Case.confidential.is_(False), Case.officer_id == user.id, Case.id.in_(listed))
+    return sa.or_(Case.officer_id == user.id, Case.id.in_(listed))
 
 
 # ---------------------------------------------------------------- what the masked view shows

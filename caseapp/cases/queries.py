@@ -12,15 +12,17 @@ from caseapp.auth.models import Role, User
 from caseapp.cases.models import Case, CaseStatus
 from caseapp.directory.models import Organisation
 from caseapp.extensions import db
+from caseapp.keyset import Order, Page, Pager, read_page
 from caseapp.programmes.models import Programme
 from caseapp.registry.models import Series
 
-SORTS = {
-    "number": (Case.year.desc(), Case.seq.desc()),
-    "number_asc": (Case.year.asc(), Case.seq.asc()),
-    "title": (Case.title.asc(), Case.id.asc()),
-    "opened": (Case.opened_at.desc(), Case.id.desc()),
-    "updated": (Case.updated_at.desc(), Case.id.desc()),
+# The orders the case list offers, each read along its index (see Case.__table_args__).
+ORDERS = {
+    "number": Order((Case.year, Case.seq, Case.id), descending=True),
+    "number_asc": Order((Case.year, Case.seq, Case.id)),
+    "title": Order((Case.title, Case.id)),
+    "opened": Order((Case.opened_at, Case.id), descending=True),
+    "updated": Order((Case.updated_at, Case.id), descending=True),
 }
 
 
@@ -36,12 +38,19 @@ class CaseFilter:
     # search must not find a confidential case by what its masked view hides.
     readable: sa.ColumnElement[bool] | None = None
 
+    @property
+    def order(self) -> Order:
+        return ORDERS.get(self.sort, ORDERS["number"])
 
-def case_query(f: CaseFilter) -> sa.Select:
-    """Cases matching ``f``, sorted; related rows preloaded so a list page is a few queries."""
-    stmt = sa.select(Case).options(
-        selectinload(Case.organisation), selectinload(Case.officer), selectinload(Case.series)
-    )
+
+_LIST_OPTIONS = (
+    selectinload(Case.organisation),
+    selectinload(Case.officer),
+    selectinload(Case.series),
+)
+
+
+def _filtered(stmt: sa.Select, f: CaseFilter) -> sa.Select:
     if f.status in {s.value for s in CaseStatus}:
         stmt = stmt.where(Case.status == CaseStatus(f.status))
     if f.organisation_id:
@@ -51,7 +60,9 @@ def case_query(f: CaseFilter) -> sa.Select:
     if f.series_id:
         stmt = stmt.where(Case.series_id == f.series_id)
     if f.text and f.text.strip():
-        # autoescape: a typed "%" or "_" is searched for literally, not as a wildcard.
+        # No index answers a substring: this reads every case (of the other filters) until
+        # a page and the capped count are found, once per request (keyset.read_page).
+        # Full-text search is its own issue. autoescape: a typed "%" or "_" is literal.
         text = f.text.strip().lower()
         hidden = sa.or_(
             sa.func.lower(Case.title).contains(text, autoescape=True),
@@ -67,7 +78,25 @@ def case_query(f: CaseFilter) -> sa.Select:
                 sa.func.lower(Organisation.name).contains(text, autoescape=True),
             )
         )
-    return stmt.order_by(*SORTS.get(f.sort, SORTS["number"]))
+    return stmt
+
+
+def case_query(f: CaseFilter) -> sa.Select:
+    """Every case matching ``f``, sorted (for the CLI; pages use ``case_page``)."""
+    stmt = sa.select(Case).options(*_LIST_OPTIONS)
+    return _filtered(stmt, f).order_by(*f.order.clauses())
+
+
+def case_page(f: CaseFilter, pager: Pager) -> Page:
+    """The page of cases matching ``f`` that the pager's cursor points at, in ``f``'s
+    order, with organisation, officer and series loaded: a fixed number of statements
+    whatever the page or the number of cases."""
+    order = f.order
+    return read_page(_filtered(sa.select(*order.columns), f), order, _cases_by_id, pager)
+
+
+def _cases_by_id(ids: list[int]) -> list[Case]:
+    return list(db.session.scalars(sa.select(Case).where(Case.id.in_(ids)).options(*_LIST_OPTIONS)))
 
 
 def case_counts(organisation_ids: list[int]) -> dict[int, int]:
@@ -81,17 +110,6 @@ def case_counts(organisation_ids: list[int]) -> dict[int, int]:
         .group_by(Case.organisation_id)
     )
     return {org_id: n for org_id, n in result}
-
-
-def organisation_cases(org: Organisation) -> list[Case]:
-    """The organisation's cases, newest number first."""
-    return list(
-        db.session.scalars(
-            sa.select(Case)
-            .where(Case.organisation_id == org.id)
-            .order_by(Case.year.desc(), Case.seq.desc())
-        )
-    )
 
 
 def officers() -> list[User]:

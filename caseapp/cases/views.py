@@ -25,7 +25,7 @@ from caseapp.auth.permissions import Perm, require
 from caseapp.cases import access
 from caseapp.cases.forms import AccessForm, CaseEditForm, CaseFilterForm, CaseForm
 from caseapp.cases.models import Case, CaseAccess, CaseStatus
-from caseapp.cases.queries import CaseFilter, case_query
+from caseapp.cases.queries import CaseFilter, case_page
 from caseapp.cases.services import open_case, update_case
 from caseapp.directory.models import Organisation
 from caseapp.documents.forms import DocumentForm
@@ -35,6 +35,7 @@ from caseapp.documents.views import template_labels
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.forms import form_version, show_service_error
+from caseapp.keyset import Pager
 from caseapp.registry.models import Series
 from caseapp.timeutil import local_today
 
@@ -124,26 +125,16 @@ def index():
         sort=form.value("sort") or "number",
         readable=access.readable_cases(current_user),
     )
-    # Clamped: a huge page number would overflow the database's integer, not just be empty.
-    page_number = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
-    page = db.paginate(
-        case_query(filters),
-        page=page_number,
-        per_page=current_app.config["CASES_PER_PAGE"],
-        error_out=False,
-    )
+    # The page is found by the cursor in the URL (caseapp.keyset); "?page=" is ignored.
+    pager = Pager("cases", current_app.config["CASES_PER_PAGE"])
+    page = case_page(filters, pager)
     args = request.args.to_dict()
-
-    def page_url(n: int) -> str:
-        return url_for("cases.index", **(args | {"page": n}))
-
     return render_template(
         "cases/index.html",
         form=form,
         page=page,
-        page_url=page_url,
-        filtered=any(v for k, v in args.items() if k not in ("page", "sort")),
-    )
+        filtered=any(v for k, v in args.items() if k not in ("page", "sort", "after")),
+    ), 400 if page.invalid else 200
 
 
 @bp.get("/<path:number>")

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseapp.db import Base, enum_type, utcnow
+from caseapp.db import Base, enum_type, key_index, listed_index, utcnow
 
 
 class OrganisationKind(enum.StrEnum):
@@ -24,6 +24,10 @@ class MailboxKind(enum.StrEnum):
 
 class Organisation(Base):
     __tablename__ = "organisations"
+    __table_args__ = (
+        listed_index("ix_organisations_listed", "name", "id"),
+        key_index("organisations", "merged_into_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OrganisationKind] = mapped_column(enum_type(OrganisationKind))
@@ -67,6 +71,12 @@ class OrganisationDomain(Base):
 
 class Contact(Base):
     __tablename__ = "contacts"
+    __table_args__ = (
+        listed_index("ix_contacts_listed", "name", "id"),
+        # An organisation's contacts by name (its page); every row, as the key needs.
+        sa.Index("ix_contacts_organisation_name", "organisation_id", "name"),
+        key_index("contacts", "merged_into_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), index=True)
@@ -106,6 +116,11 @@ class Mailbox(Base):
     """A functional mailbox or a registry list (postlista) of an organisation."""
 
     __tablename__ = "mailboxes"
+    __table_args__ = (
+        # The list's order is the unique address; an organisation's mailboxes by address.
+        sa.Index("ix_mailboxes_organisation_address", "organisation_id", "address"),
+        key_index("mailboxes", "merged_into_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(sa.String(254), unique=True)

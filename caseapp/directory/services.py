@@ -196,51 +196,6 @@ def is_valid_domain(domain: str) -> bool:
 # ---------------------------------------------------------------- read side
 
 
-def _icontains(column, text: str):
-    """Case-insensitive "contains" that also works for Å, Ä and Ö on SQLite.
-
-    SQLite's lower() and LIKE fold ASCII only, so "ånge" would miss "Ånge kommun"; the
-    usual spellings (as typed, capitalised, title case, upper case) are tried as well.
-    PostgreSQL's lower() folds every letter, so there the first condition is enough.
-    """
-    variants = {text, text.capitalize(), text.title(), text.upper()}
-    return sa.or_(
-        sa.func.lower(column).contains(text.lower(), autoescape=True),
-        *(column.contains(v, autoescape=True) for v in sorted(variants)),
-    )
-
-
-def list_organisations(
-    text: str | None = None, kind: str | None = None, page: int = 1, per_page: int = 50
-):
-    """A page of organisations that have not been merged away, filtered and sorted by name.
-
-    ``text`` matches the name, an e-mail domain or the start of the municipality code.
-    """
-    stmt = (
-        sa.select(Organisation)
-        .where(Organisation.merged_into_id.is_(None))
-        .options(selectinload(Organisation.domains))
-        .order_by(Organisation.name, Organisation.id)
-    )
-    if kind in {k.value for k in OrganisationKind}:
-        stmt = stmt.where(Organisation.kind == OrganisationKind(kind))
-    if text and text.strip():
-        t = text.strip().lower()
-        stmt = stmt.where(
-            sa.or_(
-                _icontains(Organisation.name, t),
-                Organisation.municipality_code.startswith(t, autoescape=True),
-                Organisation.org_number.contains(t, autoescape=True),
-                sa.exists().where(
-                    OrganisationDomain.organisation_id == Organisation.id,
-                    OrganisationDomain.domain.contains(t.lstrip("@"), autoescape=True),
-                ),
-            )
-        )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-
-
 def organisation_choices(exclude_id: int | None = None) -> list[Organisation]:
     """Organisations that can be chosen in a form (merged duplicates are left out)."""
     stmt = (
@@ -274,33 +229,6 @@ def active_mailboxes(org: Organisation) -> list[Mailbox]:
     )
 
 
-def list_contacts(text: str | None = None, page: int = 1, per_page: int = 50):
-    """A page of contacts that have not been merged away.
-
-    ``text`` matches the name, one of the addresses or the organisation's name.
-    """
-    stmt = (
-        sa.select(Contact)
-        .outerjoin(Organisation, Contact.organisation_id == Organisation.id)
-        .where(Contact.merged_into_id.is_(None))
-        .options(selectinload(Contact.emails), selectinload(Contact.organisation))
-        .order_by(Contact.name, Contact.id)
-    )
-    if text and text.strip():
-        t = text.strip().lower()
-        stmt = stmt.where(
-            sa.or_(
-                _icontains(Contact.name, t),
-                _icontains(Organisation.name, t),
-                sa.exists().where(
-                    ContactEmail.contact_id == Contact.id,
-                    ContactEmail.email.contains(t, autoescape=True),
-                ),
-            )
-        )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-
-
 def contact_choices(exclude_id: int | None = None) -> list[Contact]:
     stmt = (
         sa.select(Contact)
@@ -311,27 +239,6 @@ def contact_choices(exclude_id: int | None = None) -> list[Contact]:
     if exclude_id is not None:
         stmt = stmt.where(Contact.id != exclude_id)
     return list(db.session.scalars(stmt))
-
-
-def list_mailboxes(text: str | None = None, page: int = 1, per_page: int = 50):
-    """A page of mailboxes that have not been merged away (address, name or organisation)."""
-    stmt = (
-        sa.select(Mailbox)
-        .outerjoin(Organisation, Mailbox.organisation_id == Organisation.id)
-        .where(Mailbox.merged_into_id.is_(None))
-        .options(selectinload(Mailbox.organisation))
-        .order_by(Mailbox.address, Mailbox.id)
-    )
-    if text and text.strip():
-        t = text.strip().lower()
-        stmt = stmt.where(
-            sa.or_(
-                Mailbox.address.contains(t, autoescape=True),
-                _icontains(Mailbox.name, t),
-                _icontains(Organisation.name, t),
-            )
-        )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def mailbox_choices(exclude_id: int | None = None) -> list[Mailbox]:

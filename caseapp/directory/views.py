@@ -1,14 +1,14 @@
 """Directory pages: organisations, contacts and mailboxes, and merging their duplicates."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from caseapp.auth.permissions import Perm, require
-from caseapp.cases.queries import case_counts, organisation_cases
-from caseapp.directory import services
+from caseapp.auth.permissions import Perm, can, require
+from caseapp.cases.queries import CaseFilter, case_counts, case_page
+from caseapp.directory import queries, services
 from caseapp.directory.forms import (
     MAILBOX_KIND_LABELS,
     NO_ORGANISATION,
@@ -25,10 +25,11 @@ from caseapp.directory.forms import (
     organisation_choices,
 )
 from caseapp.directory.models import Contact, Mailbox, MailboxKind, Organisation, OrganisationKind
-from caseapp.documents.queries import party_documents
+from caseapp.documents.queries import party_document_page
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.forms import form_version, show_service_error
+from caseapp.keyset import Pager
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
@@ -43,12 +44,23 @@ def mailbox_kind_label(kind) -> str:
     return str(MAILBOX_KIND_LABELS.get(MailboxKind(kind), kind))
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+def _pager(name: str) -> Pager:
+    return Pager(name, current_app.config["DIRECTORY_PER_PAGE"])
+
+
+def _status(page) -> int:
+    """A tampered page link shows the first page, as a bad request."""
+    return 400 if page.invalid else 200
 
 
 def _organisation_or_none(org_id: int) -> Organisation | None:
     return db.session.get(Organisation, org_id) if org_id != NO_ORGANISATION else None
+
+
+def _may_merge() -> bool:
+    # Only those who may merge see the merge form: for the others, its choices (every
+    # record of the kind) are not read at all.
+    return can(current_user, Perm.EDIT_DIRECTORY)
 
 
 def _merged_redirect(obj, endpoint: str):
@@ -66,15 +78,17 @@ def _merged_redirect(obj, endpoint: str):
 def organisations():
     form = OrganisationSearchForm(request.args)
     form.validate()
-    pagination = services.list_organisations(
-        form.q.data if not form.q.errors else None, form.kind.data or None, page=_page()
+    page = queries.organisation_page(
+        form.q.data if not form.q.errors else None,
+        form.kind.data if not form.kind.errors else None,
+        _pager("organisations"),
     )
     return render_template(
         "directory/organisations.html",
         form=form,
-        pagination=pagination,
-        case_counts=case_counts([o.id for o in pagination.items]),
-    )
+        page=page,
+        case_counts=case_counts([o.id for o in page.items]),
+    ), _status(page)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -108,21 +122,23 @@ def organisation_new():
 def _merge_form(org: Organisation, formdata=None) -> MergeForm:
     form = MergeForm(formdata=formdata) if formdata is not None else MergeForm(version=org.version)
     form.keep.choices = [
-        SelectChoice(o.id, o.name) for o in services.organisation_choices(exclude_id=org.id)
+        SelectChoice(o.id, o.name)
+        for o in (services.organisation_choices(exclude_id=org.id) if _may_merge() else [])
     ]
     return form
 
 
 def _render_organisation(org: Organisation, merge_form: MergeForm, status: int = 200):
+    cases = case_page(CaseFilter(organisation_id=org.id), _pager("organisation.cases"))
     return render_template(
         "directory/organisation.html",
         org=org,
         kept=db.session.get(Organisation, org.merged_into_id) if org.merged_into_id else None,
         contacts=services.active_contacts(org),
         mailboxes=services.active_mailboxes(org),
-        cases=organisation_cases(org),
+        cases=cases,
         merge_form=merge_form,
-    ), status
+    ), max(status, _status(cases))
 
 
 @bp.get("/organisations/<int:id>")
@@ -204,8 +220,8 @@ def organisation_merge(id: int):
 def contacts():
     form = SearchForm(request.args)
     form.validate()
-    pagination = services.list_contacts(form.q.data if not form.q.errors else None, page=_page())
-    return render_template("directory/contacts.html", form=form, pagination=pagination)
+    page = queries.contact_page(form.q.data if not form.q.errors else None, _pager("contacts"))
+    return render_template("directory/contacts.html", form=form, page=page), _status(page)
 
 
 def _contact_form(cls, **kwargs):
@@ -249,19 +265,22 @@ def _contact_merge_form(contact: Contact, formdata=None) -> MergeForm:
         form = MergeForm(version=contact.version)
     form.keep.choices = [
         SelectChoice(c.id, f"{c.name} ({', '.join(c.email_addresses)})" if c.emails else c.name)
-        for c in services.contact_choices(exclude_id=contact.id)
+        for c in (services.contact_choices(exclude_id=contact.id) if _may_merge() else [])
     ]
     return form
 
 
 def _render_contact(contact: Contact, merge_form: MergeForm, status: int = 200):
+    documents = party_document_page(
+        current_user, _pager("contact.documents"), contact_id=contact.id
+    )
     return render_template(
         "directory/contact.html",
         contact=contact,
         kept=db.session.get(Contact, contact.merged_into_id) if contact.merged_into_id else None,
-        documents=party_documents(contact_id=contact.id),
+        documents=documents,
         merge_form=merge_form,
-    ), status
+    ), max(status, _status(documents))
 
 
 @bp.get("/contacts/<int:id>")
@@ -343,8 +362,8 @@ def contact_merge(id: int):
 def mailboxes():
     form = SearchForm(request.args)
     form.validate()
-    pagination = services.list_mailboxes(form.q.data if not form.q.errors else None, page=_page())
-    return render_template("directory/mailboxes.html", form=form, pagination=pagination)
+    page = queries.mailbox_page(form.q.data if not form.q.errors else None, _pager("mailboxes"))
+    return render_template("directory/mailboxes.html", form=form, page=page), _status(page)
 
 
 def _mailbox_form(cls, **kwargs):
@@ -384,19 +403,20 @@ def _mailbox_merge_form(box: Mailbox, formdata=None) -> MergeForm:
     form = MergeForm(formdata=formdata) if formdata is not None else MergeForm(version=box.version)
     form.keep.choices = [
         SelectChoice(m.id, f"{m.address} ({m.name})")
-        for m in services.mailbox_choices(exclude_id=box.id)
+        for m in (services.mailbox_choices(exclude_id=box.id) if _may_merge() else [])
     ]
     return form
 
 
 def _render_mailbox(box: Mailbox, merge_form: MergeForm, status: int = 200):
+    documents = party_document_page(current_user, _pager("mailbox.documents"), mailbox_id=box.id)
     return render_template(
         "directory/mailbox.html",
         mailbox=box,
         kept=db.session.get(Mailbox, box.merged_into_id) if box.merged_into_id else None,
-        documents=party_documents(mailbox_id=box.id),
+        documents=documents,
         merge_form=merge_form,
-    ), status
+    ), max(status, _status(documents))
 
 
 @bp.get("/mailboxes/<int:id>")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import Base, enum_type, utcnow
+from caseapp.db import Base, enum_type, key_index, utcnow
 from caseapp.directory.models import Contact, Mailbox, Organisation
 
 
@@ -46,6 +46,11 @@ class Document(Base):
             sqlite_where=sa.text("moved_to_id IS NOT NULL"),
             postgresql_where=sa.text("moved_to_id IS NOT NULL"),
         ),
+        # A document's forwards and replies, in order (documents.queries.document_children).
+        key_index("documents", "parent_id", "seq"),
+        key_index("documents", "registered_by_id"),
+        key_index("documents", "cancelled_by_id"),
+        key_index("documents", "moved_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,6 +136,13 @@ class Party(Base):
     """One address on a document: its sender, or a To/Cc/Bcc recipient."""
 
     __tablename__ = "parties"
+    __table_args__ = (
+        # A contact's, mailbox's or organisation's documents, newest first: the document id
+        # in the index is the order of the directory pages' document lists.
+        key_index("parties", "contact_id", "document_id"),
+        key_index("parties", "mailbox_id", "document_id"),
+        key_index("parties", "organisation_id", "document_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)

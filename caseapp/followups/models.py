@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import Base, enum_type, utcnow
+from caseapp.db import Base, enum_type, key_index, utcnow
 from caseapp.documents.models import Document
 
 
@@ -36,6 +36,8 @@ user_group_members = sa.Table(
     Base.metadata,
     sa.Column("group_id", sa.ForeignKey("user_groups.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # A user's groups (the primary key leads with the group).
+    sa.Index("ix_user_group_members_user_id", "user_id"),
 )
 
 
@@ -61,18 +63,26 @@ class FollowUp(Base):
         sa.CheckConstraint(
             "assignee_user_id IS NULL OR assignee_group_id IS NULL", name="one_assignee"
         ),
-        sa.Index("ix_followups_status_due", "status", "due"),
+        # Open follow-ups by due date: the registry queue and the lists of all follow-ups;
+        # then the same per assignee and per case (each leading with its foreign key), for
+        # "my follow-ups", the navigation's counts and a case's own list.
+        sa.Index("ix_followups_status_due", "status", "due", "id"),
+        sa.Index("ix_followups_assignee_user_open", "assignee_user_id", "status", "due", "id"),
+        sa.Index("ix_followups_assignee_group_open", "assignee_group_id", "status", "due", "id"),
+        sa.Index("ix_followups_case_open", "case_id", "status", "due", "id"),
+        key_index("followups", "outcome_document_id"),
+        key_index("followups", "reply_document_id"),
+        key_index("followups", "closed_by_id"),
+        key_index("followups", "created_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
     kind: Mapped[FollowUpKind] = mapped_column(enum_type(FollowUpKind), default=FollowUpKind.TASK)
     title: Mapped[str] = mapped_column(sa.String(500))
     due: Mapped[date]
-    assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    assignee_group_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user_groups.id"), index=True
-    )
+    assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    assignee_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_groups.id"))
     # The document that created the follow-up (a promise in a mail, an item awaiting reply).
     document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"), index=True)
     status: Mapped[FollowUpStatus] = mapped_column(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import Base, enum_type, utcnow
+from caseapp.db import Base, enum_type, key_index, utcnow
 from caseapp.notifications.models import Notification
 
 
@@ -33,11 +33,16 @@ class InboxItem(Base):
     """One received mail (raw bytes in the file store) waiting for, or done with, review."""
 
     __tablename__ = "inbox_items"
+    __table_args__ = (
+        # The pending items, oldest first (mail.inbox.pending_items), and their count.
+        sa.Index("ix_inbox_items_status_received_at", "status", "received_at", "id"),
+        key_index("inbox_items", "case_id"),
+        key_index("inbox_items", "created_by_id"),
+        key_index("inbox_items", "done_by_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[InboxStatus] = mapped_column(
-        enum_type(InboxStatus), default=InboxStatus.PENDING, index=True
-    )
+    status: Mapped[InboxStatus] = mapped_column(enum_type(InboxStatus), default=InboxStatus.PENDING)
     source: Mapped[InboxSource] = mapped_column(enum_type(InboxSource))
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # The mail's bytes in the file store: also what recognises the same file received again.

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
-from caseapp.db import Base, enum_type, utcnow
+from caseapp.db import Base, enum_type, key_index, utcnow
 from caseapp.directory.models import Mailbox, Organisation
 from caseapp.documents.models import Direction, Document
 from caseapp.programmes.models import Programme
@@ -56,6 +56,9 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         sa.Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+        # The outbox, newest first, filtered by status or not (the primary key is the rest).
+        sa.Index("ix_notifications_status_id", "status", "id"),
+        key_index("notifications", "reminder_id"),
         # One digest per subscription and day (NULLs are distinct: other kinds are unaffected).
         sa.UniqueConstraint("subscription_id", "digest_date"),
         # One cancellation notice per document and recipient, however many notices told the
@@ -153,6 +156,7 @@ class Subscription(Base):
         sa.CheckConstraint(
             "covers_incoming OR covers_outgoing OR covers_internal", name="covers_something"
         ),
+        key_index("subscriptions", "created_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,11 +6,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caseapp.db import Base, utcnow
+from caseapp.db import Base, key_index, utcnow
 
 
 class Setting(Base):
     __tablename__ = "settings"
+    __table_args__ = (key_index("settings", "updated_by_id"),)
 
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(sa.JSON)

@@ -116,41 +116,7 @@ def test_list_sorts_by_title(client, login_as, factory):
     assert body.index("Alfa") < body.index("Charlie") < body.index("Bravo")
 
 
-def test_list_paginates_and_keeps_filters_in_page_links(app, client, login_as, factory):
-    app.config["CASES_PER_PAGE"] = 2
-    for n in range(5):
-        factory.case(f"Ärende nummer {n}")
-    factory.case("Annat")
-    db.session.commit()
-    login_as("reader")
-    first = text(client.get("/cases/", query_string={"q": "nummer", "sort": "title"}))
-    assert "Ärende nummer 0" in first and "Ärende nummer 1" in first
-    assert "Ärende nummer 2" not in first
-    assert "Showing 1–2 of 5 cases." in first
-    assert "q=nummer" in first and "page=2" in first
-    third = text(client.get("/cases/", query_string={"q": "nummer", "sort": "title", "page": 3}))
-    assert "Ärende nummer 4" in third and "Ärende nummer 3" not in third
-    beyond = client.get("/cases/", query_string={"page": 99})
-    assert beyond.status_code == 200
-
-
-def test_list_does_not_query_per_row(app, client, login_as, factory):
-    org = factory.organisation("Ånge kommun")
-    for n in range(10):
-        factory.case(f"Ärende {n}", organisation=org, officer=factory.user("officer"))
-    db.session.commit()
-    login_as("reader")
-    statements = []
-
-    def collect(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", collect)
-    try:
-        assert client.get("/cases/").status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", collect)
-    assert len(statements) < 15, statements
+# Paging, counting and bad page input: tests/cases/test_list_pages.py
 
 
 # ---------------------------------------------------------------- the case page
