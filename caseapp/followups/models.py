@@ -62,17 +62,37 @@ class FollowUp(Base):
             "assignee_user_id IS NULL OR assignee_group_id IS NULL", name="one_assignee"
         ),
         sa.Index("ix_followups_status_due", "status", "due"),
+        # A person's open follow-ups by due date, one index per way a follow-up is theirs
+        # (see followups.lists); each also serves its foreign key. Partial where the column
+        # is mostly NULL, so that no "IS NULL" is ever answered by walking it.
+        sa.Index(
+            "ix_followups_assignee_user_id_status_due",
+            "assignee_user_id",
+            "status",
+            "due",
+            "id",
+            sqlite_where=sa.text("assignee_user_id IS NOT NULL"),
+            postgresql_where=sa.text("assignee_user_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_followups_assignee_group_id_status_due",
+            "assignee_group_id",
+            "status",
+            "due",
+            "id",
+            sqlite_where=sa.text("assignee_group_id IS NOT NULL"),
+            postgresql_where=sa.text("assignee_group_id IS NOT NULL"),
+        ),
+        sa.Index("ix_followups_case_id_status_due", "case_id", "status", "due", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
     kind: Mapped[FollowUpKind] = mapped_column(enum_type(FollowUpKind), default=FollowUpKind.TASK)
     title: Mapped[str] = mapped_column(sa.String(500))
     due: Mapped[date]
-    assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    assignee_group_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user_groups.id"), index=True
-    )
+    assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    assignee_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_groups.id"))
     # The document that created the follow-up (a promise in a mail, an item awaiting reply).
     document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"), index=True)
     status: Mapped[FollowUpStatus] = mapped_column(
