@@ -55,6 +55,10 @@ class NavCache:
             self._entries[(name, key)] = (now + self.seconds, value)
         return value
 
+    def clear(self) -> None:
+        """Drop every answer."""
+        self._entries.clear()
+
     def forget(self, name: str) -> None:
         """Drop every answer of ``name`` (for all keys)."""
         for entry in [k for k in self._entries if k[0] == name]:
