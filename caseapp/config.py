@@ -71,6 +71,12 @@ CASES_PER_PAGE = 25
 DIRECTORY_PER_PAGE = 50
 # A long list counts its rows up to this many, then says "more than" (caseapp.keyset).
 LIST_COUNT_CAP = 1000
+# Follow-ups, inbox items and notices per page of their lists (each page states the total).
+LIST_PAGE_SIZE = 50
+# How long a process keeps a user's navigation counts (follow-ups due, mail to register);
+# a change made in the same process shows at once, one made elsewhere within this time
+# (see caseapp.navcache).
+NAV_COUNTS_SECONDS = 30
 
 # The installation's public address (https://diarium.ange.se), for the links in mail. A
 # production app (neither DEBUG nor TESTING) refuses to start without it; see check_base_url.

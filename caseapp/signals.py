@@ -18,6 +18,10 @@ document_cancelled = _signals.signal("document-cancelled")
 document_moved = _signals.signal("document-moved")
 #: sent with ``case=…, actor=…`` after a case is opened and flushed
 case_opened = _signals.signal("case-opened")
+#: sent with ``followups=…`` after follow-ups were created or changed (due date, assignee,
+#: status, a reply offered, moved to another case) and written: what counts or lists
+#: follow-ups by person knows its answers may have changed
+followups_changed = _signals.signal("followups-changed")
 
 # A directory record merged into another: the rows of other features that point at the
 # duplicate must follow. The directory knows none of them; each feature's receiver moves its

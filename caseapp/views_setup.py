@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from caseapp import navcache
 from caseapp.auth.permissions import Perm, can
 from caseapp.cases import services as case_services
 from caseapp.documents import merges as document_merges
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     mail.init_app(app)
+    navcache.init_app(app)
     babel.init_app(
         app,
         locale_selector=_select_locale,

@@ -67,8 +67,10 @@ class FollowUp(Base):
         # then the same per assignee and per case (each leading with its foreign key), for
         # "my follow-ups", the navigation's counts and a case's own list.
         sa.Index("ix_followups_status_due", "status", "due", "id"),
-        sa.Index("ix_followups_assignee_user_open", "assignee_user_id", "status", "due", "id"),
-        sa.Index("ix_followups_assignee_group_open", "assignee_group_id", "status", "due", "id"),
+        # Partial where the column is mostly NULL, so that no "IS NULL" is ever answered by
+        # walking it (see followups.lists).
+        key_index("followups", "assignee_user_id", "status", "due", "id"),
+        key_index("followups", "assignee_group_id", "status", "due", "id"),
         sa.Index("ix_followups_case_open", "case_id", "status", "due", "id"),
         key_index("followups", "outcome_document_id"),
         key_index("followups", "reply_document_id"),

@@ -13,16 +13,17 @@ from caseapp.db import utcnow
 from caseapp.documents.models import Direction, Document, DocumentKind
 from caseapp.errors import N_, ServiceError, StaleEdit
 from caseapp.extensions import db
+from caseapp.followups import lists
 from caseapp.followups.models import (
     FollowUp,
     FollowUpKind,
     FollowUpOutcome,
     FollowUpStatus,
     UserGroup,
-    user_group_members,
 )
 from caseapp.followups.rules import DueDate, working_day_on_or_before
 from caseapp.rows import ORM, RowWriter
+from caseapp.signals import followups_changed
 
 FIELDS = ["title", "due", "assignee_user_id", "assignee_group_id", "status", "outcome"]
 
@@ -123,6 +124,7 @@ def create_followups(
             | ({"requested_due": rule.requested.isoformat()} if rule.moved else {}),
         )
         created.append(fu)
+    followups_changed.send(followups=created)
     return created
 
 
@@ -153,6 +155,7 @@ def update_followup(
     b, a = diff(before, snapshot(fu, FIELDS))
     if a:
         record("update", fu, actor=actor, case_id=fu.case_id, before=b, after=a)
+    followups_changed.send(followups=[fu])
     return fu
 
 
@@ -195,6 +198,7 @@ def close_followup(
         before=b,
         after=a | {"document": document.number if document else None, "note": fu.outcome_note},
     )
+    followups_changed.send(followups=[fu])
     return fu
 
 
@@ -209,6 +213,7 @@ def cancel_followup(fu: FollowUp, *, actor: User | None, note: str | None = None
     fu.closed_by = actor
     db.session.flush()
     record("cancel", fu, actor=actor, case_id=fu.case_id, summary=fu.title)
+    followups_changed.send(followups=[fu])
     return fu
 
 
@@ -229,6 +234,7 @@ def reopen_followup(fu: FollowUp, *, actor: User | None) -> FollowUp:
     db.session.flush()
     b, a = diff(before, snapshot(fu, FIELDS))
     record("reopen", fu, actor=actor, case_id=fu.case_id, summary=fu.title, before=b, after=a)
+    followups_changed.send(followups=[fu])
     return fu
 
 
@@ -313,6 +319,7 @@ def flag_reply(document: Document) -> list[FollowUp]:
         fu.reply_document = document
     if fus:
         db.session.flush()
+        followups_changed.send(followups=fus)
     return list(fus)
 
 
@@ -358,18 +365,9 @@ def case_followups(case: Case) -> list[FollowUp]:
 
 def _mine(user: User):
     """Follow-ups assigned to ``user``: directly, through a group, or as officer of the case
-    when nobody is named."""
-    groups = sa.select(user_group_members.c.group_id).where(user_group_members.c.user_id == user.id)
-    officer_cases = sa.select(Case.id).where(Case.officer_id == user.id)
-    return sa.or_(
-        FollowUp.assignee_user_id == user.id,
-        FollowUp.assignee_group_id.in_(groups),
-        sa.and_(
-            FollowUp.assignee_user_id.is_(None),
-            FollowUp.assignee_group_id.is_(None),
-            FollowUp.case_id.in_(officer_cases),
-        ),
-    )
+    when nobody is named (``lists.theirs``: one index range per shape, no OR)."""
+    fu = sa.union_all(*lists.theirs(user)).subquery()
+    return FollowUp.id.in_(sa.select(fu.c.id))
 
 
 #: The registry queue's name where a name is shown for it outside a page (the CLI's JSON).
@@ -417,31 +415,6 @@ def registry_queue(*, limit: int | None = None) -> list[FollowUp]:
     if limit:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))
-
-
-@dataclass
-class Counts:
-    overdue: int = 0
-    today: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.overdue + self.today
-
-
-def open_counts(user: User, today: date) -> Counts:
-    """The user's open follow-ups that are overdue and due today, in one COUNT query; for a
-    registrar, with those of the registry queue."""
-    theirs = _mine(user)
-    if sees_registry_queue(user):
-        theirs = sa.or_(theirs, _in_registry_queue())
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(FollowUp.id).filter(FollowUp.due < today),
-            sa.func.count(FollowUp.id).filter(FollowUp.due == today),
-        ).where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due <= today, theirs)
-    ).one()
-    return Counts(overdue=row[0] or 0, today=row[1] or 0)
 
 
 @dataclass
@@ -537,4 +510,6 @@ def follow_moved_documents(_sender=None, *, documents, to_case: Case, **_kwargs)
             moved.append(fu.title)
         if fu.reply_document is not None and fu.reply_document.case_id != fu.case.id:
             fu.reply_document = None
+    if fus:
+        followups_changed.send(followups=list(fus))
     return {"followups": moved}

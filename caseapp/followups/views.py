@@ -8,8 +8,8 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -20,14 +20,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from caseapp import navcache
 from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, require
-from caseapp.cases.access import can_read, document_title
+from caseapp.cases.access import can_read, document_title, is_confidential, know_cases
 from caseapp.cases.models import Case
 from caseapp.documents.models import Direction, Document
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
-from caseapp.followups import ical
+from caseapp.followups import ical, lists
 from caseapp.followups import services as fs
 from caseapp.followups.forms import (
     AwaitReplyForm,
@@ -42,9 +43,9 @@ from caseapp.followups.rules import add_working_days, holiday_name
 from caseapp.forms import form_version
 from caseapp.links import case_url
 from caseapp.programmes.models import Programme
-from caseapp.signals import document_registered
+from caseapp.signals import document_registered, followups_changed
 from caseapp.timeutil import local_today
-from caseapp.urls import id_arg, safe_next
+from caseapp.urls import MAX_ID, id_arg, safe_next
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
 
@@ -106,6 +107,39 @@ def _case_documents(case: Case) -> list[Document]:
     )
 
 
+def _after(name: str) -> tuple | None:
+    """Where a page of a list starts: after the follow-up whose id is ``name`` in the query
+    string. Missing: the first page; anything but the id of a follow-up: 400."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    fu_id = int(raw) if raw.isdigit() and len(raw) <= 10 else 0
+    found = lists.position(fu_id) if 0 < fu_id <= MAX_ID else None
+    if found is None:
+        abort(400)
+    return found
+
+
+def _list_page(arms, param: str, today):
+    """One page of a follow-up list with its totals and the link to the next page."""
+    page = lists.page(arms, after=_after(param), size=current_app.config["LIST_PAGE_SIZE"])
+    parts = {key: [] for key in ("overdue", "today", "this_week", "later")}
+    for fu in page.rows:
+        parts[lists.part_of(fu.due, today)].append(fu)
+    args = request.args.to_dict()
+    return {
+        "page": page,
+        "parts": parts,
+        "totals": lists.totals(arms, today),
+        "next_url": url_for("followups.mine", **(args | {param: page.last_id}))
+        if page.more
+        else None,
+        "first_url": url_for("followups.mine", **{k: v for k, v in args.items() if k != param})
+        if param in args
+        else None,
+    }
+
+
 @bp.get("/")
 @login_required
 @require(Perm.VIEW)
@@ -113,21 +147,26 @@ def mine():
     officer_id = id_arg("officer")
     programme_id = id_arg("programme")
     today = local_today()
-    if officer_id or programme_id:
-        rows = fs.open_followups(officer_id=officer_id, programme_id=programme_id, limit=2000)
-    else:
-        rows = fs.open_followups(user=current_user, limit=2000)
-    officers = db.session.scalars(
-        sa.select(User).where(User.id.in_(sa.select(Case.officer_id))).order_by(User.name)
-    ).all()
-    programmes = db.session.scalars(sa.select(Programme).order_by(Programme.name)).all()
     filtered = bool(officer_id or programme_id)
+    if filtered:
+        arms = lists.of_cases(officer_id=officer_id, programme_id=programme_id)
+    else:
+        arms = lists.theirs(current_user)
+    listed = _list_page(arms, "after", today)
     queue = None
     if fs.sees_registry_queue(current_user) and not filtered:
-        queue = fs.registry_queue(limit=2000)
+        queue = _list_page(lists.registry_queue(), "queue_after", today)
+    shown = listed["page"].rows + (queue["page"].rows if queue else [])
+    know_cases(current_user, [fu.case for fu in shown if is_confidential(_subject_of(fu))])
+    # EXISTS per user, not "IN (every case's officer)": one look-up in the officer index per
+    # user instead of reading the officer of every case.
+    officers = db.session.scalars(
+        sa.select(User).where(sa.exists().where(Case.officer_id == User.id)).order_by(User.name)
+    ).all()
+    programmes = db.session.scalars(sa.select(Programme).order_by(Programme.name)).all()
     return render_template(
         "followups/mine.html",
-        buckets=fs.bucket(rows, today),
+        mine=listed,
         queue=queue,
         today=today,
         officers=officers,
@@ -355,6 +394,8 @@ def groups():
             db.session.add(group)
         group.members = [db.session.get(User, uid) for uid in form.members.data]
         db.session.flush()
+        # Members come and go: the follow-ups their group holds are counted anew.
+        navcache.stale_after_commit("followups")
         from caseapp.audit.services import record
 
         record(
@@ -381,12 +422,27 @@ def _new_form(case: Case) -> FollowUpForm:
 
 
 def _nav_counts():
-    """Open follow-ups of the logged-in user due today or overdue: one COUNT per request."""
-    if not getattr(current_user, "is_authenticated", False):
+    """Open follow-ups of the logged-in user overdue or due today, for the navigation.
+
+    Counted by ``lists.open_counts`` (one statement, an index range per shape) and kept per
+    user for ``NAV_COUNTS_SECONDS`` in this process (``caseapp.navcache``): a follow-up
+    changed in this process shows on the next request; one changed in another process, or
+    a change of responsibility that touches no follow-up, within that time."""
+    user = current_user
+    if not getattr(user, "is_authenticated", False):
         return {"followup_counts": None}
-    if "followup_counts" not in g:
-        g.followup_counts = fs.open_counts(current_user, local_today())
-    return {"followup_counts": g.followup_counts}
+    today = local_today()
+    counts = navcache.cached(
+        "followups",
+        (user.id, user.role, today),
+        lambda: lists.open_counts(user, today, with_queue=fs.sees_registry_queue(user)),
+    )
+    return {"followup_counts": counts}
+
+
+def _followups_changed(_sender=None, **_kwargs) -> None:
+    """Receiver of ``followups_changed``: the counts are forgotten when this commits."""
+    navcache.stale_after_commit("followups")
 
 
 def init_app(app: Flask) -> None:
@@ -399,3 +455,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["followups_soon"] = lambda: local_today() + timedelta(days=7)
     app.context_processor(_nav_counts)
     document_registered.connect(fs.on_document_registered)
+    followups_changed.connect(_followups_changed)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
+from caseapp import navcache
 from caseapp.audit.services import record
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
@@ -238,6 +239,7 @@ def store_message(
     )
     _describe(item, prepared)
     writer.insert(item)
+    _pending_changed()
     writer.audit(
         "receive",
         item,
@@ -298,22 +300,29 @@ def get_item(item_id: int) -> InboxItem | None:
     return db.session.get(InboxItem, item_id)
 
 
-def pending_items(limit: int = 500) -> list[InboxItem]:
-    """Pending items, oldest first (the one that has waited longest is handled first)."""
-    return list(
-        db.session.scalars(
-            sa.select(InboxItem)
-            .where(InboxItem.status == InboxStatus.PENDING)
-            .order_by(InboxItem.received_at, InboxItem.id)
-            .limit(limit)
+def pending_items(limit: int = 500, *, after: InboxItem | None = None) -> list[InboxItem]:
+    """Up to ``limit`` pending items, oldest first (the one that has waited longest is
+    handled first), after the item ``after`` in that order: a page of the list, by keyset."""
+    stmt = sa.select(InboxItem).where(InboxItem.status == InboxStatus.PENDING)
+    if after is not None:
+        stmt = stmt.where(
+            sa.tuple_(InboxItem.received_at, InboxItem.id)
+            > sa.tuple_(sa.literal(after.received_at, InboxItem.received_at.type), after.id)
         )
-    )
+    return list(db.session.scalars(stmt.order_by(InboxItem.received_at, InboxItem.id).limit(limit)))
 
 
 def pending_count() -> int:
+    """How many items wait: a count of the status index's pending entries (the handled
+    ones, nearly all of the table, are not read)."""
     return db.session.scalar(
         sa.select(sa.func.count(InboxItem.id)).where(InboxItem.status == InboxStatus.PENDING)
     )
+
+
+def _pending_changed() -> None:
+    # The navigation's count of waiting mail (mail.views) is kept for a short time.
+    navcache.stale_after_commit("inbox")
 
 
 def raw_bytes(item: InboxItem) -> bytes:
@@ -346,6 +355,7 @@ def claim(item: InboxItem, *, actor: User | None) -> None:
     if db.session.connection().execute(_CLAIM, params).rowcount != 1:
         db.session.refresh(item)
         raise ServiceError(N_("This mail has been handled already."))
+    _pending_changed()
     for key, value in done.items():  # the row holds exactly these now
         set_committed_value(item, key, value)
 
@@ -378,6 +388,7 @@ def discard(item: InboxItem, *, actor: User | None, reason: str) -> InboxItem:
     )
     if result.rowcount != 1:
         raise ServiceError(N_("This mail has been handled already."))
+    _pending_changed()
     record("discard", item, actor=actor, after={"reason": reason})
     return item
 

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from caseapp import navcache
 from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, can, require
 from caseapp.cases import access
@@ -38,6 +39,7 @@ from caseapp.mail.models import InboxItem, InboxSource
 from caseapp.mail.parse import MailParseError
 from caseapp.mail.proposal import Proposal, build_proposal
 from caseapp.registry.services import get_series
+from caseapp.urls import MAX_ID
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 
@@ -119,10 +121,13 @@ TIME_NOTES = {
 
 def _inbox_count():
     """How much mail waits to be registered, for the navigation of those who register: one
-    COUNT on an indexed column per page."""
+    COUNT of the status index's pending entries, kept for a short time in this process
+    (``caseapp.navcache``; the same for every registrar). Mail handled here shows at once;
+    mail that arrives through the gateway or the poller, in their own processes, within
+    ``NAV_COUNTS_SECONDS``."""
     if not can(current_user, Perm.REGISTER):
         return {"inbox_count": None}
-    return {"inbox_count": inbox.pending_count()}
+    return {"inbox_count": navcache.cached("inbox", None, inbox.pending_count)}
 
 
 def init_app(app) -> None:
@@ -244,13 +249,32 @@ def import_mail():
 @login_required
 @require(Perm.REGISTER)
 def inbox_list():
-    items = inbox.pending_items()
+    size = current_app.config["LIST_PAGE_SIZE"]
+    after = _after_item()
+    items = inbox.pending_items(size + 1, after=after)
+    items, more = items[:size], len(items) > size
     return render_template(
         "mail_import/inbox.html",
         items=items,
+        total=inbox.pending_count(),
+        next_url=url_for("mail.inbox_list", after=items[-1].id) if more else None,
+        first_url=url_for("mail.inbox_list") if after is not None else None,
         seen=digests.seen_elsewhere(items),
         waited=inbox.waited,
     )
+
+
+def _after_item() -> InboxItem | None:
+    """The item a page of the inbox starts after (``?after=<id>``): none for the first
+    page, 400 for anything but the id of an inbox item."""
+    raw = request.args.get("after")
+    if raw is None:
+        return None
+    item_id = int(raw) if raw.isdigit() and len(raw) <= 10 else 0
+    item = inbox.get_item(item_id) if 0 < item_id <= MAX_ID else None
+    if item is None:
+        abort(400)
+    return item
 
 
 # ---------------------------------------------------------------- review

@@ -5,6 +5,7 @@ or vanish with it. Only the worker (``caseapp worker``) talks to an SMTP server.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -161,3 +162,48 @@ def follow_moved_documents(_sender=None, *, documents, to_case: Case, **_kwargs)
         execution_options={"synchronize_session": "fetch"},
     )
     return {}
+
+
+# ------------------------------------------------------------------ the outbox page
+
+#: The outbox counts its rows up to this many; beyond, the page says "more than".
+COUNT_UP_TO = 10_000
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page of the outbox, newest first, and how many rows the list holds."""
+
+    rows: list[Notification]
+    more: bool
+    total: int  # exact up to COUNT_UP_TO
+    total_capped: bool  # the list holds more than COUNT_UP_TO
+
+
+def listing(*, status: str | None, before: int | None, size: int) -> Listing:
+    """The ``size`` notices (of ``status``, if given) newer-first before the id ``before``:
+    keyset by id, so a page deep in a long outbox costs what the first does. The total is
+    counted up to ``COUNT_UP_TO`` (a year of notices is hundreds of thousands of rows;
+    counting them all on every page would cost more than the page)."""
+    where = [Notification.status == NotificationStatus(status)] if status else []
+    stmt = sa.select(Notification).where(*where)
+    if before is not None:
+        stmt = stmt.where(Notification.id < before)
+    rows = db.session.scalars(stmt.order_by(Notification.id.desc()).limit(size + 1)).all()
+    capped = sa.select(Notification.id).where(*where).limit(COUNT_UP_TO + 1).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(capped))
+    return Listing(
+        rows=list(rows[:size]),
+        more=len(rows) > size,
+        total=min(total, COUNT_UP_TO),
+        total_capped=total > COUNT_UP_TO,
+    )
+
+
+def failed_count() -> int:
+    """Notices that failed and wait for an administrator (the status index's entries)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(
+            Notification.status == NotificationStatus.FAILED
+        )
+    )

@@ -1,7 +1,17 @@
 """Outbox (admin), subscriptions (registrars), unsubscribe links (anyone with the link)."""
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -36,6 +46,7 @@ from caseapp.notifications.models import (
 from caseapp.programmes.models import Programme
 from caseapp.registry.models import Series
 from caseapp.signals import document_cancelled, document_registered
+from caseapp.urls import MAX_ID
 
 bp = Blueprint("notifications", __name__)
 
@@ -59,23 +70,36 @@ def _to_case(case: Case):
 @require(Perm.ADMIN)
 def outbox_list():
     status = request.args.get("status") or None
-    stmt = sa.select(Notification).order_by(Notification.id.desc()).limit(500)
-    if status in {s.value for s in NotificationStatus}:
-        stmt = stmt.where(Notification.status == NotificationStatus(status))
-    rows = db.session.scalars(stmt).all()
-    failed = db.session.scalar(
-        sa.select(sa.func.count(Notification.id)).where(
-            Notification.status == NotificationStatus.FAILED
-        )
-    )
+    if status not in {s.value for s in NotificationStatus}:
+        status = None
+    before = _before_id()
+    size = current_app.config["LIST_PAGE_SIZE"]
+    page = outbox.listing(status=status, before=before, size=size)
+    args = {"status": status} if status else {}
     return render_template(
         "notifications/outbox.html",
-        rows=rows,
+        page=page,
         status=status,
         statuses=list(NotificationStatus),
-        failed=failed,
+        failed=outbox.failed_count(),
         health=delivery_health(),
+        next_url=url_for("notifications.outbox_list", **args, before=page.rows[-1].id)
+        if page.more
+        else None,
+        first_url=url_for("notifications.outbox_list", **args) if before else None,
     )
+
+
+def _before_id() -> int | None:
+    """Where a page of the outbox starts (``?before=<id>``, newest first): none for the
+    first page, 400 for anything but a row id."""
+    raw = request.args.get("before")
+    if raw is None:
+        return None
+    value = int(raw) if raw.isdigit() and len(raw) <= 10 else 0
+    if not 0 < value <= MAX_ID:
+        abort(400)
+    return value
 
 
 @bp.get("/admin/outbox/<int:nid>")

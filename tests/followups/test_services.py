@@ -10,6 +10,7 @@ from caseapp.audit.models import AuditEvent
 from caseapp.documents.models import Direction, DocumentKind
 from caseapp.errors import ServiceError, StaleEdit
 from caseapp.extensions import db
+from caseapp.followups import lists
 from caseapp.followups import services as fs
 from caseapp.followups.models import FollowUp, FollowUpOutcome, FollowUpStatus, UserGroup
 
@@ -135,7 +136,7 @@ def test_counts_and_buckets(app, factory):
         (date(2021, 10, 20), None, other_case),  # someone else's
     ]:
         fs.create_followup(c, title="x", due=due, actor=None, assignee=assignee)
-    counts = fs.open_counts(me, today)
+    counts = lists.open_counts(me, today)
     assert (counts.overdue, counts.today) == (1, 2)
     b = fs.bucket(fs.open_followups(user=me), today)
     assert [len(b.overdue), len(b.today), len(b.this_week), len(b.later)] == [1, 2, 1, 1]
