@@ -1,8 +1,9 @@
 """Swedish text for the scale data: names, case titles, subjects and mail bodies.
 
 Built from small word lists with a seeded ``random.Random``: the same seed gives the same
-data (its dates relative to the time of the run). The lengths are those of real registry mail: a subject of a few words,
-a body of a greeting, two to seven sentences and a signature (about 300–1 800 characters).
+data (its dates relative to the time of the run). The lengths are those of real registry
+mail: a subject of a few words, a body of a greeting, two to seven sentences and a
+signature (about 300–1 800 characters).
 """
 
 from __future__ import annotations
