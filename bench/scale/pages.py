@@ -47,24 +47,25 @@ PAGES = (
 )
 
 
-def _case_with(conn, documents: int) -> str | None:
-    # The newest case with exactly that many documents, by its counter row.
-    return conn.scalar(
+def _case_with(conn, documents: int) -> tuple[str, int]:
+    # The newest case with that many documents (by its counter row), or the nearest count.
+    row = conn.execute(
         sa.text(
-            "SELECT c.number FROM cases c JOIN number_counters n"
+            "SELECT c.number, n.last FROM cases c JOIN number_counters n"
             " ON n.scope = 'case:' || CAST(c.id AS VARCHAR(20)) AND n.year = 0"
-            " WHERE n.last = :n ORDER BY c.id DESC LIMIT 1"
+            " ORDER BY ABS(n.last - :n), c.id DESC LIMIT 1"
         ),
         {"n": documents},
-    )
+    ).one()
+    return row.number, row.last
 
 
 def find_targets(url: str) -> dict[str, str]:
     """The records the pages name, from the generated database (cheap queries only)."""
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        case10 = _case_with(conn, 10) or ""
-        case300 = _case_with(conn, shape.BIG_CASE_DOCS) or case10
+        case10, count = _case_with(conn, 10)
+        case300, _ = _case_with(conn, shape.BIG_CASE_DOCS)
         org = conn.scalar(
             sa.text("SELECT id FROM organisations WHERE municipality_code = :c"),
             {"c": shape.BUSY_MUNICIPALITY_CODE},
@@ -72,7 +73,7 @@ def find_targets(url: str) -> dict[str, str]:
         targets = {
             "case10": case10,
             "case300": case300,
-            "document": f"{case10}-5",
+            "document": f"{case10}-{min(5, count)}",
             "mailbox": conn.scalar(
                 sa.text("SELECT id FROM mailboxes WHERE address = :a"), {"a": shape.BUSY_MAILBOX}
             ),
