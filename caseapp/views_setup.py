@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from caseapp import i18n
 from caseapp.auth.permissions import Perm, can
 from caseapp.cases import services as case_services
 from caseapp.documents import merges as document_merges
@@ -56,6 +57,7 @@ def init_app(app: Flask) -> None:
         locale_selector=_select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
     )
+    i18n.init_app(app)
 
     from caseapp.auth.admin_views import bp as users_bp
     from caseapp.auth.views import bp as auth_bp

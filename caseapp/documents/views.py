@@ -36,6 +36,7 @@ from caseapp.documents.services import cancel_document, update_document
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.forms import form_version, show_service_error
+from caseapp.i18n import labels
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -54,12 +55,13 @@ def organisation_url(organisation) -> str | None:
 
 
 def template_labels() -> dict:
-    """Context for case and document templates: enum values as words, directory links."""
+    """Context for case and document templates: enum values as words (translated once per
+    render, not once per row), directory links."""
     return {
-        "status_labels": STATUS_LABELS,
-        "direction_labels": DIRECTION_LABELS,
-        "kind_labels": KIND_LABELS,
-        "role_labels": ROLE_LABELS,
+        "status_labels": labels(STATUS_LABELS),
+        "direction_labels": labels(DIRECTION_LABELS),
+        "kind_labels": labels(KIND_LABELS),
+        "role_labels": labels(ROLE_LABELS),
         "party_url": party_url,
         "organisation_url": organisation_url,
     }
