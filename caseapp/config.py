@@ -58,6 +58,8 @@ MAIL_DEFAULT_SENDER = "caseapp@localhost"
 
 # Lists.
 CASES_PER_PAGE = 25
+# The history and the sent notices of a case, a page at a time (cases.sections).
+CASE_SECTION_PER_PAGE = 50
 
 # The installation's public address (https://diarium.ange.se), for the links in mail. A
 # production app (neither DEBUG nor TESTING) refuses to start without it; see check_base_url.

@@ -284,7 +284,6 @@ def _case_subscriptions(case: Case) -> list[Subscription]:
 def init_app(app: Flask) -> None:
     """Register the blueprint, the case-panel helpers and the registration receiver."""
     app.register_blueprint(bp)
-    app.jinja_env.globals["case_notifications"] = lambda case: outbox.case_notifications(case.id)
     app.jinja_env.globals["case_subscriptions"] = _case_subscriptions
     app.jinja_env.globals["case_subscription_form"] = lambda: CaseSubscriptionForm(formdata=None)
     document_registered.connect(subs.on_document_registered)
