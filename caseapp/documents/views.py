@@ -1,7 +1,5 @@
 """Documents in the browser: a document's page, correcting, cancelling, downloading."""
 
-from io import BytesIO
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -37,6 +35,7 @@ from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.forms import form_version, show_service_error
 from caseapp.i18n import labels
+from caseapp.text import clean_filename
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -164,13 +163,26 @@ def cancel(number: str):
     return redirect(url_for("documents.show", number=number))
 
 
-def _stored(sha256: str) -> BytesIO:
+def _download(sha256: str, name: str | None, fallback: str, media_type: str | None):
+    """A stored file as a download, streamed from the store (never read into memory): a
+    ``Range`` is answered 206 with that part, the digest is its ETag and the file's time
+    its Last-Modified, so a browser revalidates rather than fetches again. The name is
+    cleaned as an upload's is. Confidential content is never stored by the browser
+    (``cases.views``: the view asked ``can_read`` about it)."""
     try:
-        return BytesIO(filestore.get(sha256))
+        path = filestore.stored_path(sha256)
     except FileNotFoundError:
         # A registered file missing from the store is damage to the record, not a bad link.
         current_app.logger.error("stored file %s is missing", sha256)
         raise
+    return send_file(
+        path,
+        as_attachment=True,
+        download_name=clean_filename(name) or fallback,
+        mimetype=media_type or "application/octet-stream",
+        etag=sha256,
+        conditional=True,
+    )
 
 
 @bp.get("/<path:number>/attachments/<int:attachment_id>")
@@ -183,12 +195,7 @@ def attachment(number: str, attachment_id: int):
             Attachment.id == attachment_id, Attachment.document_id == doc.id
         )
     )
-    return send_file(
-        _stored(att.sha256),
-        as_attachment=True,
-        download_name=att.filename or f"attachment-{att.id}",
-        mimetype=att.media_type or "application/octet-stream",
-    )
+    return _download(att.sha256, att.filename, f"attachment-{att.id}", att.media_type)
 
 
 @bp.get("/<path:number>/original")
@@ -198,9 +205,5 @@ def original(number: str):
     doc = _readable_or_403(number)
     if not doc.original_sha256:
         abort(404)
-    return send_file(
-        _stored(doc.original_sha256),
-        as_attachment=True,
-        download_name=doc.original_filename or f"{doc.number.replace('/', '-')}.eml",
-        mimetype=doc.original_media_type or "application/octet-stream",
-    )
+    fallback = f"{doc.number.replace('/', '-')}.eml"
+    return _download(doc.original_sha256, doc.original_filename, fallback, doc.original_media_type)
