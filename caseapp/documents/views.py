@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.auth.permissions import Perm, require
@@ -81,13 +81,15 @@ def _document_or_404(number: str) -> Document:
         sa.select(Document)
         .where(Document.number == number)
         .options(
-            selectinload(Document.case),
-            selectinload(Document.parties).selectinload(Party.contact),
-            selectinload(Document.parties).selectinload(Party.mailbox),
+            # One row each: in the document's own statement.
+            joinedload(Document.case),
+            joinedload(Document.registered_by),
+            joinedload(Document.cancelled_by),
+            joinedload(Document.moved_by),
+            # A statement each, however many: the page links a party by its ids alone.
+            selectinload(Document.parties),
             selectinload(Document.attachments),
-            selectinload(Document.parent),
-            selectinload(Document.registered_by),
-            selectinload(Document.cancelled_by),
+            selectinload(Document.parent).selectinload(Document.parties),
         )
     )
 
