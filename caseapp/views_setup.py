@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
     from caseapp.auth.views import bp as auth_bp
     from caseapp.cases import sections  # noqa: F401 - adds the case page's sections to cases_bp
     from caseapp.cases.views import bp as cases_bp
+    from caseapp.directory import lookup_views  # noqa: F401 - adds the lookup to directory_bp
     from caseapp.directory.views import bp as directory_bp
     from caseapp.documents import move_views  # noqa: F401 - adds moving to documents_bp
     from caseapp.documents.views import bp as documents_bp

@@ -15,7 +15,7 @@ from caseapp.notifications.models import Notification, NotificationKind
 
 # What the case page sends, however many documents (login, the case, its documents and
 # their parties, the follow-up and notification panels).
-CASE_PAGE_STATEMENTS = 11
+CASE_PAGE_STATEMENTS = 10
 
 
 def url(case, suffix: str = "") -> str:

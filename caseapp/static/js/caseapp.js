@@ -41,3 +41,34 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// A searchable field (data-lookup): its <datalist> offers what the server finds for what
+// has been typed. Without script the field is a plain text input the server resolves.
+function attachLookup(input) {
+  const list = document.getElementById(input.getAttribute("list"));
+  let timer = null;
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    const text = input.value.trim();
+    if (text.length < 2 || !list) return;
+    timer = window.setTimeout(() => {
+      const url = `${input.dataset.lookup}?q=${encodeURIComponent(text)}`;
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : []))
+        .then((items) => {
+          list.replaceChildren(
+            ...items.map((item) => {
+              const option = document.createElement("option");
+              option.value = item.value;
+              return option;
+            }),
+          );
+        })
+        .catch(() => {});
+    }, 200);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const input of document.querySelectorAll("input[data-lookup]")) attachLookup(input);
+});
