@@ -77,6 +77,8 @@ LIST_PAGE_SIZE = 50
 # a change made in the same process shows at once, one made elsewhere within this time
 # (see caseapp.navcache).
 NAV_COUNTS_SECONDS = 30
+# The history and the sent notices of a case, a page at a time (cases.sections).
+CASE_SECTION_PER_PAGE = 50
 
 # The installation's public address (https://diarium.ange.se), for the links in mail. A
 # production app (neither DEBUG nor TESTING) refuses to start without it; see check_base_url.

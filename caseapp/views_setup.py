@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from caseapp import navcache
+from caseapp import i18n, navcache
 from caseapp.auth.permissions import Perm, can
 from caseapp.cases import services as case_services
 from caseapp.documents import merges as document_merges
@@ -59,11 +59,14 @@ def init_app(app: Flask) -> None:
         locale_selector=_select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
     )
+    i18n.init_app(app)
 
     from caseapp.auth import second_factor_views  # noqa: F401 - adds its pages to auth_bp
     from caseapp.auth.admin_views import bp as users_bp
     from caseapp.auth.views import bp as auth_bp
+    from caseapp.cases import sections  # noqa: F401 - adds the case page's sections to cases_bp
     from caseapp.cases.views import bp as cases_bp
+    from caseapp.directory import lookup_views  # noqa: F401 - adds the lookup to directory_bp
     from caseapp.directory.views import bp as directory_bp
     from caseapp.documents import move_views  # noqa: F401 - adds moving to documents_bp
     from caseapp.documents.views import bp as documents_bp

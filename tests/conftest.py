@@ -116,8 +116,18 @@ def app(migrated_database, tmp_path, monkeypatch) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class ClosingClient(FlaskClient):
+    """Reads each response to its end and closes it, as a server does: a download streams
+    from an open file, which a test that reads only its headers would leave open. A test
+    that reads a response chunk by chunk asks for ``buffered=False`` (and closes it)."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture
 def client(app) -> FlaskClient:
+    app.test_client_class = ClosingClient
     return app.test_client()
 
 

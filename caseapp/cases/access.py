@@ -104,6 +104,19 @@ def can_read(user, rec) -> bool:
     return need_to_know(user, _case_of(rec))
 
 
+def can_read_all(user, case: Case, *, confidential_documents: bool) -> bool:
+    """``user`` may read ``case`` and every document of it in full (what its history names);
+    ``confidential_documents``: a document of the case is marked confidential itself. Like
+    ``can_read``, marks the response not to be stored when anything is confidential."""
+    if not can_read(user, case):
+        return False
+    if not confidential_documents:
+        return True
+    if has_request_context():
+        g.shows_confidential = True
+    return need_to_know(user, case)
+
+
 def readable_cases(user):
     """A condition on ``Case``: the cases whose title and description ``user`` may read (for
     a search, which must not find a confidential case by what it hides)."""

@@ -1,7 +1,5 @@
 """Cases in the browser: the list, a case's page, opening and editing, registering by hand."""
 
-from collections import defaultdict
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -16,10 +14,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from caseapp.audit.render import case_history
 from caseapp.auth.models import User
 from caseapp.auth.permissions import Perm, require
 from caseapp.cases import access
@@ -29,7 +26,7 @@ from caseapp.cases.queries import CaseFilter, case_page
 from caseapp.cases.services import open_case, update_case
 from caseapp.directory.models import Organisation
 from caseapp.documents.forms import DocumentForm
-from caseapp.documents.queries import case_documents
+from caseapp.documents.queries import case_documents, case_timeline
 from caseapp.documents.services import register_document
 from caseapp.documents.views import template_labels
 from caseapp.errors import ServiceError
@@ -81,25 +78,26 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _case_or_404(number: str) -> Case:
+def case_or_404(number: str) -> Case:
     if "\x00" in number or len(number) > 50:
         abort(404)  # cannot be a case number; PostgreSQL would refuse the NUL outright
     return db.first_or_404(
         sa.select(Case)
         .where(Case.number == number)
+        # One statement: each of these is one row or none.
         .options(
-            selectinload(Case.organisation),
-            selectinload(Case.officer),
-            selectinload(Case.series),
-            selectinload(Case.programme),
-            selectinload(Case.round),
+            joinedload(Case.organisation),
+            joinedload(Case.officer),
+            joinedload(Case.series),
+            joinedload(Case.programme),
+            joinedload(Case.round),
         )
     )
 
 
 def _readable_case_or_403(number: str) -> Case:
     """The case for a page that shows or changes it in full: 403 without need-to-know."""
-    case = _case_or_404(number)
+    case = case_or_404(number)
     if not access.can_read(current_user, case):
         abort(403)
     return case
@@ -141,21 +139,19 @@ def index():
 @login_required
 @require(Perm.VIEW)
 def show(number: str):
-    return _render_show(_case_or_404(number))
+    return _render_show(case_or_404(number))
 
 
 def _render_show(case: Case, access_form: AccessForm | None = None, status: int = 200):
-    documents = case_documents(case)
-    children = defaultdict(list)
-    for doc in documents:
-        if doc.parent_id is not None:
-            children[doc.parent_id].append(doc)
-    # The history names what it changed (titles, subjects): only for those who may read
-    # everything the case holds.
-    full = access.can_read(current_user, case) and all(
-        access.can_read(current_user, d) for d in documents
-    )
-    confidential = case.confidential or any(d.confidential for d in documents)
+    """The case page: its details, one row per document, and the history and the sent
+    notices as sections loaded on demand (cases.sections), so that its statements and its
+    size do not grow with what the case has collected over the years."""
+    documents = case_timeline(case)
+    confidential_documents = any(d.confidential for d in documents)
+    # The history and the notices name what they concern (titles, subjects): only for
+    # those who may read everything the case holds.
+    full = access.can_read_all(current_user, case, confidential_documents=confidential_documents)
+    confidential = case.confidential or confidential_documents
     manage = confidential and access.can_manage_access(current_user, case)
     if manage and access_form is None:
         access_form = AccessForm(formdata=None)
@@ -165,9 +161,7 @@ def _render_show(case: Case, access_form: AccessForm | None = None, status: int 
         "cases/show.html",
         case=case,
         documents=documents,
-        children=children,
         full=full,
-        history=case_history(case) if full else None,
         access_entries=access.access_list(case) if manage else None,
         access_form=access_form,
     ), status
@@ -177,7 +171,7 @@ def _render_show(case: Case, access_form: AccessForm | None = None, status: int 
 @login_required
 @require(Perm.VIEW)
 def grant(number: str):
-    case = _case_or_404(number)
+    case = case_or_404(number)
     if not access.can_manage_access(current_user, case):
         abort(403)
     form = AccessForm()
@@ -210,7 +204,7 @@ def grant(number: str):
 @login_required
 @require(Perm.VIEW)
 def revoke(number: str, entry_id: int):
-    case = _case_or_404(number)
+    case = case_or_404(number)
     if not access.can_manage_access(current_user, case):
         abort(403)
     entry = db.session.get(CaseAccess, entry_id)

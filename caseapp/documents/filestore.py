@@ -80,6 +80,15 @@ def put(data: bytes) -> str:
     return digest
 
 
+def stored_path(sha256: str) -> Path:
+    """The path of a stored file, to stream it from (a download); FileNotFoundError when
+    the store does not hold it."""
+    path = path_for(sha256)
+    if not path.is_file():
+        raise FileNotFoundError(sha256)
+    return path
+
+
 def get(sha256: str) -> bytes:
     return path_for(sha256).read_bytes()
 

@@ -128,6 +128,13 @@ class Document(Base):
     def parties_in(self, role: PartyRole) -> list["Party"]:
         return [p for p in self.parties if p.role == role]
 
+    @property
+    def counterpart(self) -> "Party | None":
+        """Who is on the other side: the sender of an incoming document, the first
+        recipient of an outgoing one; an internal one has none."""
+        role = {Direction.IN: PartyRole.FROM, Direction.OUT: PartyRole.TO}.get(self.direction)
+        return next((p for p in self.parties if p.role == role), None)
+
     def __repr__(self) -> str:
         return f"<Document {self.number}>"
 

@@ -10,6 +10,7 @@ documents it is linked to in its case, so a link never points into another case.
 from collections import defaultdict
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from caseapp.audit.services import record
 from caseapp.auth.models import User
@@ -180,6 +181,7 @@ def earlier_numbers(doc: Document) -> list[Document]:
         db.session.scalars(
             sa.select(Document)
             .where(Document.moved_to_id == doc.id)
+            .options(selectinload(Document.case), selectinload(Document.moved_by))
             .order_by(Document.moved_at.desc(), Document.id.desc())
         )
     )

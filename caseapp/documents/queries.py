@@ -37,6 +37,31 @@ def case_documents(case: Case) -> list[Document]:
     )
 
 
+def case_timeline(case: Case) -> list[Document]:
+    """The case's documents, oldest first, for the case page's one row each: with their
+    parties (the counterpart), in two statements however many there are (an old number's
+    document is loaded with it, in one more when there are any)."""
+    return list(
+        db.session.scalars(
+            sa.select(Document)
+            .where(Document.case_id == case.id)
+            .options(selectinload(Document.parties))
+            .order_by(Document.seq)
+        )
+    )
+
+
+def has_confidential_documents(case: Case) -> bool:
+    """A document of the case is marked confidential itself."""
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(Document.case_id == case.id, Document.confidential.is_(True))
+            )
+        )
+    )
+
+
 def document_children(doc: Document) -> list[Document]:
     """Documents that forward or reply to ``doc`` (oldest first)."""
     return list(

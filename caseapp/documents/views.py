@@ -1,7 +1,5 @@
 """Documents in the browser: a document's page, correcting, cancelling, downloading."""
 
-from io import BytesIO
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -16,7 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.auth.permissions import Perm, require
@@ -36,6 +34,8 @@ from caseapp.documents.services import cancel_document, update_document
 from caseapp.errors import ServiceError
 from caseapp.extensions import db
 from caseapp.forms import form_version, show_service_error
+from caseapp.i18n import labels
+from caseapp.text import clean_filename
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -54,12 +54,13 @@ def organisation_url(organisation) -> str | None:
 
 
 def template_labels() -> dict:
-    """Context for case and document templates: enum values as words, directory links."""
+    """Context for case and document templates: enum values as words (translated once per
+    render, not once per row), directory links."""
     return {
-        "status_labels": STATUS_LABELS,
-        "direction_labels": DIRECTION_LABELS,
-        "kind_labels": KIND_LABELS,
-        "role_labels": ROLE_LABELS,
+        "status_labels": labels(STATUS_LABELS),
+        "direction_labels": labels(DIRECTION_LABELS),
+        "kind_labels": labels(KIND_LABELS),
+        "role_labels": labels(ROLE_LABELS),
         "party_url": party_url,
         "organisation_url": organisation_url,
     }
@@ -80,13 +81,15 @@ def _document_or_404(number: str) -> Document:
         sa.select(Document)
         .where(Document.number == number)
         .options(
-            selectinload(Document.case),
-            selectinload(Document.parties).selectinload(Party.contact),
-            selectinload(Document.parties).selectinload(Party.mailbox),
+            # One row each: in the document's own statement.
+            joinedload(Document.case),
+            joinedload(Document.registered_by),
+            joinedload(Document.cancelled_by),
+            joinedload(Document.moved_by),
+            # A statement each, however many: the page links a party by its ids alone.
+            selectinload(Document.parties),
             selectinload(Document.attachments),
-            selectinload(Document.parent),
-            selectinload(Document.registered_by),
-            selectinload(Document.cancelled_by),
+            selectinload(Document.parent).selectinload(Document.parties),
         )
     )
 
@@ -162,13 +165,26 @@ def cancel(number: str):
     return redirect(url_for("documents.show", number=number))
 
 
-def _stored(sha256: str) -> BytesIO:
+def _download(sha256: str, name: str | None, fallback: str, media_type: str | None):
+    """A stored file as a download, streamed from the store (never read into memory): a
+    ``Range`` is answered 206 with that part, the digest is its ETag and the file's time
+    its Last-Modified, so a browser revalidates rather than fetches again. The name is
+    cleaned as an upload's is. Confidential content is never stored by the browser
+    (``cases.views``: the view asked ``can_read`` about it)."""
     try:
-        return BytesIO(filestore.get(sha256))
+        path = filestore.stored_path(sha256)
     except FileNotFoundError:
         # A registered file missing from the store is damage to the record, not a bad link.
         current_app.logger.error("stored file %s is missing", sha256)
         raise
+    return send_file(
+        path,
+        as_attachment=True,
+        download_name=clean_filename(name) or fallback,
+        mimetype=media_type or "application/octet-stream",
+        etag=sha256,
+        conditional=True,
+    )
 
 
 @bp.get("/<path:number>/attachments/<int:attachment_id>")
@@ -181,12 +197,7 @@ def attachment(number: str, attachment_id: int):
             Attachment.id == attachment_id, Attachment.document_id == doc.id
         )
     )
-    return send_file(
-        _stored(att.sha256),
-        as_attachment=True,
-        download_name=att.filename or f"attachment-{att.id}",
-        mimetype=att.media_type or "application/octet-stream",
-    )
+    return _download(att.sha256, att.filename, f"attachment-{att.id}", att.media_type)
 
 
 @bp.get("/<path:number>/original")
@@ -196,9 +207,5 @@ def original(number: str):
     doc = _readable_or_403(number)
     if not doc.original_sha256:
         abort(404)
-    return send_file(
-        _stored(doc.original_sha256),
-        as_attachment=True,
-        download_name=doc.original_filename or f"{doc.number.replace('/', '-')}.eml",
-        mimetype=doc.original_media_type or "application/octet-stream",
-    )
+    fallback = f"{doc.number.replace('/', '-')}.eml"
+    return _download(doc.original_sha256, doc.original_filename, fallback, doc.original_media_type)

@@ -8,7 +8,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from caseapp.directory.models import Mailbox, Organisation
+from caseapp.directory.fields import MailboxField
+from caseapp.directory.models import Organisation
 from caseapp.documents.models import Direction
 from caseapp.extensions import db
 from caseapp.notifications.coverage import MAILBOX_DIRECTIONS
@@ -48,30 +49,27 @@ def _directions_field() -> DirectionsField:
     )
 
 
-def mailbox_choices() -> list[SelectChoice]:
-    boxes = db.session.scalars(
-        sa.select(Mailbox).where(Mailbox.merged_into_id.is_(None)).order_by(Mailbox.address)
-    ).all()
-    return [SelectChoice(str(m.id), f"{m.name} <{m.address}>") for m in boxes]
+def _mailbox_field() -> MailboxField:
+    return MailboxField(
+        _l("Mailbox"),
+        validators=[InputRequired()],
+        description=_l("Type the start of its address or name."),
+    )
 
 
 class CaseSubscriptionForm(FlaskForm):
     """Subscribe a mailbox to one case (from the case page)."""
 
-    mailbox = SelectField(_l("Mailbox"), choices=[], validators=[InputRequired()])
+    mailbox = _mailbox_field()
     mode = RadioField(_l("How often"), choices=MODE_CHOICES, default="immediate")
     directions = _directions_field()
     language = SelectField(_l("Language of the mail"), choices=LANGUAGE_CHOICES, default="sv")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.mailbox.choices = mailbox_choices()
 
 
 class SubscriptionForm(FlaskForm):
     """Subscribe a mailbox to a case, a counterpart, a series or a programme."""
 
-    mailbox = SelectField(_l("Mailbox"), choices=[], validators=[InputRequired()])
+    mailbox = _mailbox_field()
     case_number = StringField(_l("Case number"), validators=[Optional()])
     organisation = SelectField(_l("Counterpart organisation"), choices=[], validators=[Optional()])
     series = SelectField(_l("Number series"), choices=[], validators=[Optional()])
@@ -83,7 +81,6 @@ class SubscriptionForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         none = [SelectChoice("", "—")]
-        self.mailbox.choices = mailbox_choices()
         self.organisation.choices = none + [
             SelectChoice(str(o.id), o.name)
             for o in db.session.scalars(

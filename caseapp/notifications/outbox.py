@@ -137,16 +137,19 @@ def resend(n: Notification, *, actor: User | None) -> Notification:
     return n
 
 
-def case_notifications(case_id: int, limit: int = 200) -> list[Notification]:
-    """The notifications about a case, newest first (for the case page's history panel)."""
-    return list(
-        db.session.scalars(
-            sa.select(Notification)
-            .where(Notification.case_id == case_id)
-            .order_by(Notification.id.desc())
-            .limit(limit)
-        )
+def case_notifications_select(case_id: int) -> sa.Select:
+    """The notifications about a case, newest first, as a statement to page through (the
+    case's notices section)."""
+    return (
+        sa.select(Notification)
+        .where(Notification.case_id == case_id)
+        .order_by(Notification.id.desc())
     )
+
+
+def case_notifications(case_id: int, limit: int = 200) -> list[Notification]:
+    """The notifications about a case, newest first, at most ``limit``."""
+    return list(db.session.scalars(case_notifications_select(case_id).limit(limit)))
 
 
 def follow_moved_documents(_sender=None, *, documents, to_case: Case, **_kwargs) -> dict:

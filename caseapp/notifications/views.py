@@ -20,7 +20,7 @@ from caseapp.auth.permissions import Perm, can, require
 from caseapp.cases import access
 from caseapp.cases.models import Case
 from caseapp.cases.services import get_case
-from caseapp.directory.models import Mailbox, Organisation
+from caseapp.directory.models import Organisation
 from caseapp.errors import ServiceError
 from caseapp.extensions import csrf, db
 from caseapp.forms import show_service_error
@@ -157,7 +157,7 @@ def subscription_list():
             try:
                 subs.subscribe(
                     actor=current_user,
-                    mailbox=db.session.get(Mailbox, int(form.mailbox.data)),
+                    mailbox=form.mailbox.record,
                     case=case,
                     organisation=db.session.get(Organisation, _int(form.organisation.data))
                     if _int(form.organisation.data)
@@ -228,7 +228,7 @@ def subscribe_case(case_id: int):
         try:
             subs.subscribe(
                 actor=current_user,
-                mailbox=db.session.get(Mailbox, int(form.mailbox.data)),
+                mailbox=form.mailbox.record,
                 case=case,
                 mode=form.mode.data,
                 language=form.language.data,
@@ -240,7 +240,12 @@ def subscribe_case(case_id: int):
             db.session.rollback()
             flash(exc.message(), "error")
     else:
-        flash(_("Choose a mailbox to subscribe."), "error")
+        # The case page has no room for the form again: its errors are said as a message.
+        if not (form.mailbox.data or "").strip():
+            flash(_("Choose a mailbox to subscribe."), "error")
+        for errors in form.errors.values() if form.mailbox.data else ():
+            for error in errors:
+                flash(error, "error")
     return _to_case(case)
 
 
@@ -308,7 +313,6 @@ def _case_subscriptions(case: Case) -> list[Subscription]:
 def init_app(app: Flask) -> None:
     """Register the blueprint, the case-panel helpers and the registration receiver."""
     app.register_blueprint(bp)
-    app.jinja_env.globals["case_notifications"] = lambda case: outbox.case_notifications(case.id)
     app.jinja_env.globals["case_subscriptions"] = _case_subscriptions
     app.jinja_env.globals["case_subscription_form"] = lambda: CaseSubscriptionForm(formdata=None)
     document_registered.connect(subs.on_document_registered)

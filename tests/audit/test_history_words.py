@@ -422,12 +422,12 @@ def test_values_read_as_people_write_them(app, factory):
     assert registered.who == "systemet"
 
 
-def test_the_case_page_history_is_in_swedish_words(client, every_event):
+def test_the_case_history_is_in_swedish_words(client, every_event):
     with client.session_transaction() as session:
         session["lang"] = "sv"
     flask_babel.refresh()  # the tests' one app context keeps the locale it found first
-    page = client.get(f"/cases/{every_event.number}").get_data(as_text=True)
-    history = page[page.index('id="case-history"') :]
+    page = client.get(f"/cases/{every_event.number}/history").get_data(as_text=True)
+    history = page[page.index('<table class="history">') :]
     history = re.sub(r'<time datetime="[^"]*">', "", history)
     text = " ".join(re.sub(r"<[^>]+>", " ", history).split())
     assert "Öppnade ärendet" in text and "Registrerade handling" in text

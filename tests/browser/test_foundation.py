@@ -34,17 +34,25 @@ def test_log_in_open_the_ange_case_and_register_a_document(page, demo):
         f"{case_number} Nytt statligt servicekontor i Ånge kommun"
     )
 
+    # One row per document; its page has the parties and what it forwards.
     documents = page.get_by_role("region", name="Documents")
-    original = documents.get_by_role("article", name=_doc_name(case_number, 1))
-    forward = documents.get_by_role("article", name=_doc_name(case_number, 2))
-    expect(original).to_contain_text("Paul Larsson")
-    expect(original).to_contain_text("paul.larsson@statenssc.se")
+    original = documents.get_by_role("row", name=_doc_name(case_number, 1))
+    forward = documents.get_by_role("row", name=_doc_name(case_number, 2))
+    expect(original).to_contain_text("Robertsson-Bly Mattias")  # the counterpart
+    expect(forward).to_contain_text("2021-06")
+    original.get_by_role("link", name=f"{case_number}-1").click()
+    details = page.get_by_role("region", name="Details")
+    expect(details).to_contain_text("paul.larsson@statenssc.se")
     for recipient in ("Mattias", "Robertsson-Bly", "ange@ange.se", "Clas Heinegård"):
-        expect(original).to_contain_text(recipient)
-    expect(forward).to_contain_text("ange@ange.se")
+        expect(details).to_contain_text(recipient)
+    page.go_back()
+    forward.get_by_role("link", name=f"{case_number}-2").click()
+    details = page.get_by_role("region", name="Details")
+    expect(details).to_contain_text("ange@ange.se")
     for recipient in ("Postlista Kommunstyrelsen", "Erik", "Lövgren"):
-        expect(forward).to_contain_text(recipient)
-    expect(forward).to_contain_text(f"Forwards {case_number}-1")
+        expect(details).to_contain_text(recipient)
+    expect(details).to_contain_text(f"Forwards {case_number}-1")
+    page.get_by_role("link", name=case_number).first.click()
 
     page.get_by_role("link", name="Register a document").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -66,9 +74,12 @@ def test_log_in_open_the_ange_case_and_register_a_document(page, demo):
     expect(page.get_by_text(new_number).first).to_be_visible()
     if "/documents/" in page.url:  # the app may show the new document; the case holds it too
         page.get_by_role("link", name=case_number).first.click()
-    new_doc = page.get_by_role("article", name=_doc_name(case_number, 3))
+    new_doc = page.get_by_role("row", name=_doc_name(case_number, 3))
     expect(new_doc).to_contain_text("Svar: tack för informationen")
+    # The history is loaded in place on demand.
     history = page.get_by_role("region", name="History")
+    history.get_by_role("link", name="Show the history of the case").click()
+    expect(history.get_by_role("table")).to_be_visible()
     expect(history).to_contain_text(new_number)
     expect(history).to_contain_text("Rut Registrator")
 

@@ -29,6 +29,10 @@ def case_url(case_or_number, suffix: str = "") -> str:
     return "/cases/" + quote(number, safe="/") + suffix
 
 
+def document_url(doc) -> str:
+    return "/documents/" + quote(doc.number, safe="/")
+
+
 def count(model, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
@@ -158,7 +162,7 @@ def seeded_case(factory):
     return case, original, forward
 
 
-def test_case_page_shows_metadata_timeline_parties_and_forward(client, login_as, seeded_case):
+def test_case_page_lists_each_document_on_one_row(client, login_as, seeded_case):
     case, original, forward = seeded_case
     login_as("reader")
     response = client.get(case_url(case))
@@ -166,19 +170,24 @@ def test_case_page_shows_metadata_timeline_parties_and_forward(client, login_as,
     body = text(response)
     assert body.count("<h1") == 1
     assert case.number in body and "Ånge kommun" in body
-    # Oldest first, each anchored.
+    # Oldest first, each anchored: number, date, direction, subject, counterpart.
     assert body.index('id="doc-1"') < body.index('id="doc-2"')
-    assert original.number in body and forward.number in body
-    # The forward's two To recipients, the original's Cc list.
-    assert "Postlista Kommunstyrelsen &lt;postlista.kommunstyrelsen@ange.se&gt;" in body
-    assert "Erik Lövgren &lt;erik.lovgren@ange.se&gt;" in body
-    assert "Clas Heinegård &lt;clas.heinegard@statenssc.se&gt;" in body
-    assert "<dt>Cc</dt>" in body and "<dt>To</dt>" in body and "<dt>From</dt>" in body
-    # The forward shows the message it forwards, linked.
-    assert f'Forwards <a href="#doc-{original.seq}">{original.number}</a>' in body
-    assert "den 7 juni 2021 13:42" in body
-    assert "Incoming" in body and "Forward" in body
-    assert "<details>" in body and "Statens servicecenter har fått i uppdrag" in body
+    row = body[body.index('id="doc-2"') :]
+    row = row[: row.index("</tr>")]
+    assert f'<a href="{document_url(forward)}">{forward.number}</a>' in row
+    assert "2021-06-07" in row and "Incoming" in row
+    assert "VB: Etablering av statliga servicekontor" in row and "Ånge kommun" in row
+    # The details are the document's page: parties, what it forwards, its text.
+    assert "Erik Lövgren" not in body and "Statens servicecenter har fått" not in body
+    page = text(client.get(document_url(forward)))
+    assert "Postlista Kommunstyrelsen &lt;postlista.kommunstyrelsen@ange.se&gt;" in page
+    assert "Erik Lövgren &lt;erik.lovgren@ange.se&gt;" in page
+    assert "<dt>To</dt>" in page and "<dt>From</dt>" in page
+    assert f'Forwards <a href="{document_url(original)}">{original.number}</a>' in page
+    assert "den 7 juni 2021 13:42" in page and "Forward" in page
+    page = text(client.get(document_url(original)))
+    assert "Clas Heinegård &lt;clas.heinegard@statenssc.se&gt;" in page and "<dt>Cc</dt>" in page
+    assert "Statens servicecenter har fått i uppdrag" in page
 
 
 def test_case_page_works_with_an_encoded_number(client, login_as, seeded_case):
@@ -196,6 +205,8 @@ def test_case_page_shows_the_audit_history(client, login_as, seeded_case):
         data={"version": case.version, "title": "Nytt namn", "status": "paused"},
     )
     body = text(client.get(case_url(case)))
+    assert f'href="{case_url(case, "/history")}"' in body  # loaded on demand
+    body = text(client.get(case_url(case, "/history")))
     assert "History" in body
     assert "Opened" in body and "Registered" in body and original.number in body
     assert "Changed" in body and user.name in body
@@ -428,7 +439,9 @@ def test_register_document_by_hand(client, login_as, factory):
     assert event is not None and event.actor_id == user.id
     page = text(client.get(response.headers["Location"]))
     assert f"Registered as {expected}." in page
-    assert f'Replies to <a href="#doc-1">{first.number}</a>' in page
+    assert f'id="doc-{doc.seq}"' in page
+    page = text(client.get(document_url(doc)))
+    assert f'Replies to <a href="{document_url(first)}">{first.number}</a>' in page
 
 
 def test_unquoted_outlook_name_with_a_comma_is_one_recipient(client, login_as, factory):
@@ -594,7 +607,7 @@ def test_history_names_follow_up_assignees_and_actions(client, login_as, factory
     case = factory.case()
     create_followup(case, title="Återkomma", due=date(2021, 10, 29), actor=user, assignee=user)
     db.session.commit()
-    page = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.number}/history").get_data(as_text=True)
     assert "assignee_user_id" not in page
     flat = " ".join(page.split())
     assert f"Assigned to:</span> <ins>{user.name}</ins>" in flat

@@ -96,6 +96,7 @@ INTERFACE_MODULES = {
     "render",
     "words",
     "serialize",
+    "sections",  # the case page's sections loaded on demand (cases.sections)
 }
 
 

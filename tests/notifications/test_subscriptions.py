@@ -153,7 +153,7 @@ def test_subscription_pages(app, client, login_as, factory):
     resp = client.post(
         "/subscriptions/",
         data={
-            "mailbox": str(box.id),
+            "mailbox": box.address,
             "case_number": case.number,
             "mode": "immediate",
             "directions": ["in", "out"],
@@ -163,7 +163,7 @@ def test_subscription_pages(app, client, login_as, factory):
     assert resp.status_code == 302
     resp = client.post(
         f"/subscriptions/case/{case.id}",
-        data={"mailbox": str(box.id), "mode": "daily", "directions": ["in"], "language": "sv"},
+        data={"mailbox": "Postlista KS", "mode": "daily", "directions": ["in"], "language": "sv"},
     )
     assert resp.status_code == 302
     assert client.post(f"/subscriptions/case/{case.id}/follow").status_code == 302
