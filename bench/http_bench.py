@@ -122,6 +122,33 @@ def login(port: int, email: str, password: str) -> Session:
     return Session(HOST, port, _cookie(answer))
 
 
+class _NextLink(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.href: str | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        a = dict(attrs)
+        if tag == "a" and a.get("rel") == "next":
+            self.href = a.get("href")
+
+
+def walk(session: Session, path: str, page: int) -> str:
+    """The address of the list's ``page``-th page: its "next" link followed from ``path``."""
+    conn = http.client.HTTPConnection(session.host, session.port, timeout=300)
+    try:
+        for n in range(1, page):
+            conn.request("GET", path, headers=session.headers())
+            reader = _NextLink()
+            reader.feed(conn.getresponse().read().decode())
+            if not reader.href:
+                raise SystemExit(f"{path}: no next page after page {n}")
+            path = reader.href  # HTMLParser has undone the &amp; escapes
+    finally:
+        conn.close()
+    return path
+
+
 def _row(r: Result) -> str:
     sql = "–" if r.sql is None else f"{r.sql:g}"
     ratio = "–" if r.ratio is None else f"{100 * r.ratio:.2f} %"
@@ -172,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
                   log) as port:  # fmt: skip
         sessions = {u: login(port, u, shape.PASSWORD) for u in {p.user for p in pages}}
         for page in pages:
-            r = measure(sessions[page.user], page.name, page.path, **run)
+            path = walk(sessions[page.user], page.path, page.page)
+            r = measure(sessions[page.user], page.name, path, **run)
             r.ratio = round(r.rps / floor.rps, 4) if floor.rps else None
             print(_row(r), flush=True)
             results.append(r)

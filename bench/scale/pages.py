@@ -3,7 +3,10 @@
 ``PAGES`` is the one list to change when a page's address changes (a keyset cursor instead
 of ``?page=``, a new page such as the postlista or search): one line per page. A path may
 name ``{case10}``, ``{case300}``, ``{document}``, ``{mailbox}``, ``{organisation}`` or
-``{contact}``, filled in by ``find_targets``; ``user`` says who is logged in.
+``{contact}``, filled in by ``find_targets``; ``user`` says who is logged in. A later page of
+a list is ``page=N``: the address reached from the first page by following its "next" link
+N - 1 times, as a user paging through would (the lists page by keyset cursors, signed with
+the server's key, so they cannot be written down beforehand).
 """
 
 from __future__ import annotations
@@ -23,11 +26,12 @@ class Page:
     name: str
     path: str
     user: str = shape.ADMIN_EMAIL
+    page: int = 1
 
 
 PAGES = (
     Page("case list, first page", "/cases/"),
-    Page("case list, page 1000", "/cases/?page=1000"),
+    Page("case list, page 1000", "/cases/", page=1000),
     Page("case list, text filter", f"/cases/?q={shape.TEXT_FILTER}"),
     Page("case with 10 documents", "/cases/{case10}"),
     Page("case with 300 documents", "/cases/{case300}"),
@@ -36,11 +40,11 @@ PAGES = (
     Page("inbox", "/mail/inbox"),
     Page("outbox", "/admin/outbox"),
     Page("organisations, first page", "/directory/organisations"),
-    Page("organisations, page 20", "/directory/organisations?page=20"),
+    Page("organisations, page 20", "/directory/organisations", page=20),
     Page("contacts, first page", "/directory/contacts"),
-    Page("contacts, page 200", "/directory/contacts?page=200"),
+    Page("contacts, page 200", "/directory/contacts", page=200),
     Page("mailboxes, first page", "/directory/mailboxes"),
-    Page("mailboxes, page 10", "/directory/mailboxes?page=10"),
+    Page("mailboxes, page 10", "/directory/mailboxes", page=10),
     Page("organisation (Ånge kommun)", "/directory/organisations/{organisation}"),
     Page("contact", "/directory/contacts/{contact}"),
     Page("busy registry mailbox", "/directory/mailboxes/{mailbox}"),
@@ -87,4 +91,4 @@ def find_targets(url: str) -> dict[str, str]:
 
 
 def resolve(pages: tuple[Page, ...], targets: dict[str, str]) -> list[Page]:
-    return [Page(p.name, p.path.format(**targets), p.user) for p in pages]
+    return [Page(p.name, p.path.format(**targets), p.user, p.page) for p in pages]
