@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from caseapp.auth.models import User
 from caseapp.cases import queries
 from caseapp.cases.models import CaseStatus
+from caseapp.directory.fields import OrganisationField
 from caseapp.extensions import db
 from caseapp.followups.models import UserGroup
 from caseapp.forms import VersionedForm
@@ -73,7 +74,8 @@ class CaseFilterForm(FlaskForm):
 
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
     status = SelectField(_l("Status"), validators=[Optional()])
-    organisation = SelectField(_l("Organisation"), coerce=int_or_none, validators=[Optional()])
+    # Typed and looked up: a <select> of every organisation is 2 000+ options on every page.
+    organisation = OrganisationField(_l("Organisation"), validators=[Optional()])
     officer = SelectField(_l("Case officer"), coerce=int_or_none, validators=[Optional()])
     series = SelectField(_l("Number series"), coerce=int_or_none, validators=[Optional()])
     sort = SelectField(_l("Sort by"), default="number", validators=[Optional()])
@@ -82,7 +84,6 @@ class CaseFilterForm(FlaskForm):
         self.status.choices = [_none_choice(_l("All"))] + [
             SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()
         ]
-        self.organisation.choices = organisation_choices(_l("All"))
         self.officer.choices = officer_choices(_l("All"))
         self.series.choices = [_none_choice(_l("All"))] + [
             SelectChoice(s.id, f"{s.prefix} – {s.name}") for s in queries.series_list()

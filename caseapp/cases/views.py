@@ -116,7 +116,7 @@ def index():
     form.validate()
     filters = CaseFilter(
         status=form.value("status") or None,
-        organisation_id=form.value("organisation"),
+        organisation_id=form.organisation.record.id if form.organisation.record else None,
         officer_id=form.value("officer"),
         series_id=form.value("series"),
         text=form.value("q"),

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
+from caseapp.directory.fields import ContactField, MailboxField, OrganisationField
 from caseapp.directory.models import MailboxKind, OrganisationKind
 from caseapp.directory.services import is_valid_domain, parse_domains, parse_emails
 from caseapp.forms import VersionedForm
@@ -139,7 +140,23 @@ class MailboxEditForm(MailboxForm, VersionedForm):
 
 
 class MergeForm(FlaskForm):
-    """Merge the record on this page (the duplicate) into the one chosen to keep."""
+    """Merge the record on this page (the duplicate) into the one chosen to keep, typed in
+    a searchable field (a registry's directory has tens of thousands of records)."""
 
-    keep = SelectField(_l("Keep this one"), coerce=int, validators=[InputRequired()])
     version = HiddenField(validators=[InputRequired()])
+
+    def leave_out(self, duplicate_id: int) -> "MergeForm":
+        self.keep.exclude_id = duplicate_id
+        return self
+
+
+class OrganisationMergeForm(MergeForm):
+    keep = OrganisationField(_l("Keep this one"), validators=[InputRequired()])
+
+
+class ContactMergeForm(MergeForm):
+    keep = ContactField(_l("Keep this one"), validators=[InputRequired()])
+
+
+class MailboxMergeForm(MergeForm):
+    keep = MailboxField(_l("Keep this one"), validators=[InputRequired()])

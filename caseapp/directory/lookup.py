@@ -1,8 +1,11 @@
-"""Finding a mailbox by what a user types: the server side of a searchable field.
+"""Finding a mailbox, an organisation or a contact by what a user types: the server side of
+a searchable field.
 
-A form that chooses among hundreds of mailboxes offers a text input, not a list of all of
-them; the page's script asks ``find_mailboxes`` for suggestions as the user types, and the
-form resolves what was typed with ``resolve_mailbox`` (with or without script).
+A form that chooses among hundreds (or tens of thousands) of records offers a text input,
+not a list of all of them; the page's script asks ``find_mailboxes`` (``find_organisations``,
+``find_contacts``) for suggestions as the user types, and the form resolves what was typed
+with ``resolve_mailbox`` (``resolve_organisation``, ``resolve_contact``), with or without
+script.
 
 Matching is by prefix of the address or the name, as index-friendly ranges (``>= 'ånge'
 AND < 'ångf'``, never ``LIKE '%…'``), tried in the spellings a name is written in (as
@@ -15,8 +18,9 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
-from caseapp.directory.models import Mailbox
+from caseapp.directory.models import Contact, Mailbox, Organisation
 from caseapp.extensions import db
 
 SUGGESTIONS = 20
@@ -67,10 +71,10 @@ def find_mailboxes(text: str, limit: int = SUGGESTIONS) -> list[Mailbox]:
 
 @dataclass(frozen=True)
 class Resolved:
-    """What a typed mailbox came to: the one mailbox, or how many matched (0 or more than
-    one) and the first few of them, to say so."""
+    """What a typed name came to: the one record, or how many matched (0 or more than one)
+    and the first few of them, to say so."""
 
-    mailbox: Mailbox | None
+    record: Mailbox | Organisation | Contact | None
     count: int
     some: list[Mailbox]
 
@@ -97,3 +101,87 @@ def resolve_mailbox(text: str | None) -> Resolved:
     if len(found) == 1:
         return Resolved(found[0], 1, found)
     return Resolved(None, len(found), found[:5])
+
+
+# ---------------------------------------------------------------- by name
+
+
+def organisation_label(org: Organisation) -> str:
+    """How an organisation is shown and typed: its name, and its id where names repeat."""
+    return f"{org.name} [{org.id}]"
+
+
+def contact_label(contact: Contact) -> str:
+    """How a contact is shown and typed: name, first address, and the id (names repeat)."""
+    first = contact.emails[0].email if contact.emails else None
+    return f"{contact.name} <{first}> [{contact.id}]" if first else f"{contact.name} [{contact.id}]"
+
+
+def _find_named(model, text: str, limit: int, exclude_id: int | None = None, *options) -> list:
+    """Records of ``model`` (not merged away) whose name starts with ``text`` in any case,
+    in name order, at most ``limit``, read along the list's index (name, id)."""
+    text = " ".join(text.split())[:200]
+    if not text:
+        return []
+    stmt = (
+        sa.select(model)
+        .where(model.merged_into_id.is_(None), _prefix(model.name, text))
+        .order_by(model.name, model.id)
+        .limit(limit * 4)  # each spelling may find the same few again
+        .options(*options)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(model.id != exclude_id)
+    folded = text.casefold()
+    return [r for r in db.session.scalars(stmt) if r.name.casefold().startswith(folded)][:limit]
+
+
+def find_organisations(text: str, limit: int = SUGGESTIONS, exclude_id: int | None = None):
+    return _find_named(Organisation, text, limit, exclude_id)
+
+
+def find_contacts(text: str, limit: int = SUGGESTIONS, exclude_id: int | None = None):
+    return _find_named(Contact, text, limit, exclude_id, selectinload(Contact.emails))
+
+
+def _typed_id(text: str) -> int | None:
+    # The suggestions end in "[id]": a name typed that way is that record.
+    if text.endswith("]") and "[" in text:
+        digits = text[text.rindex("[") + 1 : -1]
+        if digits.isdigit() and len(digits) < 19:
+            return int(digits)
+    return None
+
+
+def _resolve_named(model, text: str | None, exclude_id: int | None = None) -> Resolved:
+    text = (text or "").strip()
+    if not text:
+        return Resolved(None, 0, [])
+    wanted = _typed_id(text)
+    if wanted is not None and wanted != exclude_id:
+        record = db.session.get(model, wanted)
+        if record is not None and record.merged_into_id is None:
+            return Resolved(record, 1, [record])
+        text = text[: text.rindex("[")].strip()
+    found = _find_named(model, text, SUGGESTIONS + 1, exclude_id, *_LABEL_OPTIONS.get(model, ()))
+    exact = [r for r in found if r.name.casefold() == text.casefold()]
+    if len(exact) == 1:
+        return Resolved(exact[0], 1, exact)
+    if len(found) == 1:
+        return Resolved(found[0], 1, found)
+    return Resolved(None, len(found), found[:5])
+
+
+# What a record's label reads besides the record, loaded with it.
+_LABEL_OPTIONS = {Contact: (selectinload(Contact.emails),)}
+
+
+def resolve_organisation(text: str | None, exclude_id: int | None = None) -> Resolved:
+    """The organisation ``text`` names: ``Name [id]`` as the suggestions write it, else the
+    one organisation whose name is (or starts with) it."""
+    return _resolve_named(Organisation, text, exclude_id)
+
+
+def resolve_contact(text: str | None, exclude_id: int | None = None) -> Resolved:
+    """The contact ``text`` names, as ``resolve_organisation`` does for organisations."""
+    return _resolve_named(Contact, text, exclude_id)

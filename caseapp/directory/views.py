@@ -4,7 +4,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import SelectChoice
 
 from caseapp.auth.permissions import Perm, can, require
 from caseapp.cases.queries import CaseFilter, case_counts, case_page
@@ -15,11 +14,14 @@ from caseapp.directory.forms import (
     ORGANISATION_KIND_LABELS,
     ContactEditForm,
     ContactForm,
+    ContactMergeForm,
     MailboxEditForm,
     MailboxForm,
+    MailboxMergeForm,
     MergeForm,
     OrganisationEditForm,
     OrganisationForm,
+    OrganisationMergeForm,
     OrganisationSearchForm,
     SearchForm,
     organisation_choices,
@@ -61,6 +63,15 @@ def _may_merge() -> bool:
     # Only those who may merge see the merge form: for the others, its choices (every
     # record of the kind) are not read at all.
     return can(current_user, Perm.EDIT_DIRECTORY)
+
+
+def _merge(form_class: type[MergeForm], duplicate, formdata=None) -> MergeForm | None:
+    """The merge form of a record's page, for those who may merge (None for the others)."""
+    if not _may_merge():
+        return None
+    if formdata is not None:
+        return form_class(formdata=formdata).leave_out(duplicate.id)
+    return form_class(version=duplicate.version).leave_out(duplicate.id)
 
 
 def _merged_redirect(obj, endpoint: str):
@@ -119,13 +130,8 @@ def organisation_new():
     return render_template("directory/organisation_form.html", form=form, org=None), status
 
 
-def _merge_form(org: Organisation, formdata=None) -> MergeForm:
-    form = MergeForm(formdata=formdata) if formdata is not None else MergeForm(version=org.version)
-    form.keep.choices = [
-        SelectChoice(o.id, o.name)
-        for o in (services.organisation_choices(exclude_id=org.id) if _may_merge() else [])
-    ]
-    return form
+def _merge_form(org: Organisation, formdata=None) -> MergeForm | None:
+    return _merge(OrganisationMergeForm, org, formdata)
 
 
 def _render_organisation(org: Organisation, merge_form: MergeForm, status: int = 200):
@@ -194,7 +200,7 @@ def organisation_merge(id: int):
     form = _merge_form(duplicate, request.form)
     if not form.validate_on_submit():
         return _render_organisation(duplicate, form, 400)
-    keep = db.get_or_404(Organisation, form.keep.data)
+    keep = form.keep.record
     try:
         services.merge_organisations(
             keep, duplicate, version=form_version(form), actor=current_user
@@ -258,16 +264,8 @@ def contact_new():
     return render_template("directory/contact_form.html", form=form, contact=None), status
 
 
-def _contact_merge_form(contact: Contact, formdata=None) -> MergeForm:
-    if formdata is not None:
-        form = MergeForm(formdata=formdata)
-    else:
-        form = MergeForm(version=contact.version)
-    form.keep.choices = [
-        SelectChoice(c.id, f"{c.name} ({', '.join(c.email_addresses)})" if c.emails else c.name)
-        for c in (services.contact_choices(exclude_id=contact.id) if _may_merge() else [])
-    ]
-    return form
+def _contact_merge_form(contact: Contact, formdata=None) -> MergeForm | None:
+    return _merge(ContactMergeForm, contact, formdata)
 
 
 def _render_contact(contact: Contact, merge_form: MergeForm, status: int = 200):
@@ -339,7 +337,7 @@ def contact_merge(id: int):
     form = _contact_merge_form(duplicate, request.form)
     if not form.validate_on_submit():
         return _render_contact(duplicate, form, 400)
-    keep = db.get_or_404(Contact, form.keep.data)
+    keep = form.keep.record
     try:
         services.merge_contacts(keep, duplicate, version=form_version(form), actor=current_user)
         db.session.commit()
@@ -399,13 +397,8 @@ def mailbox_new():
     return render_template("directory/mailbox_form.html", form=form, mailbox=None), status
 
 
-def _mailbox_merge_form(box: Mailbox, formdata=None) -> MergeForm:
-    form = MergeForm(formdata=formdata) if formdata is not None else MergeForm(version=box.version)
-    form.keep.choices = [
-        SelectChoice(m.id, f"{m.address} ({m.name})")
-        for m in (services.mailbox_choices(exclude_id=box.id) if _may_merge() else [])
-    ]
-    return form
+def _mailbox_merge_form(box: Mailbox, formdata=None) -> MergeForm | None:
+    return _merge(MailboxMergeForm, box, formdata)
 
 
 def _render_mailbox(box: Mailbox, merge_form: MergeForm, status: int = 200):
@@ -472,7 +465,7 @@ def mailbox_merge(id: int):
     form = _mailbox_merge_form(duplicate, request.form)
     if not form.validate_on_submit():
         return _render_mailbox(duplicate, form, 400)
-    keep = db.get_or_404(Mailbox, form.keep.data)
+    keep = form.keep.record
     try:
         services.merge_mailboxes(keep, duplicate, version=form_version(form), actor=current_user)
         db.session.commit()

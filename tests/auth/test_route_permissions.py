@@ -67,6 +67,8 @@ POLICY: dict[str, frozenset | str] = {
     "directory.contact_merge": REGISTRY,
     "directory.mailboxes": ALL,
     "directory.lookup_mailboxes": ALL,
+    "directory.lookup_organisations": ALL,
+    "directory.lookup_contacts": ALL,
     "directory.mailbox": ALL,
     "directory.mailbox_new": REGISTRY,
     "directory.mailbox_edit": REGISTRY,

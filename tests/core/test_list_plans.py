@@ -28,7 +28,7 @@ PAGES = {
     "case list, open by title": (lambda w: "/cases/?status=open&sort=title", set()),
     "case list, open by opened": (lambda w: "/cases/?status=open&sort=opened", set()),
     "case list, open by updated": (lambda w: "/cases/?status=open&sort=updated", set()),
-    "case list, organisation": (lambda w: f"/cases/?organisation={w['org']}", set()),
+    "case list, organisation": (lambda w: f"/cases/?organisation=%5B{w['org']}%5D", set()),
     "case list, officer": (lambda w: f"/cases/?officer={w['officer']}", set()),
     "case list, series": (lambda w: f"/cases/?series={w['series']}", set()),
     # No index finds a substring: the text filter walks the number order (issue #11).

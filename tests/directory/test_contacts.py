@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
+from caseapp.directory.lookup import contact_label
 from caseapp.directory.models import Contact, ContactEmail
 from caseapp.directory.services import contact_for_email, create_contact
 from caseapp.documents.models import Party
@@ -115,7 +116,8 @@ def test_merge_moves_addresses_and_parties(client, login_as, factory):
     party = next(p for p in doc.parties if p.contact_id == dup.id)
     user = login_as("registrar")
     resp = client.post(
-        f"/directory/contacts/{dup.id}/merge", data={"keep": keep.id, "version": dup.version}
+        f"/directory/contacts/{dup.id}/merge",
+        data={"keep": contact_label(keep), "version": dup.version},
     )
     assert resp.status_code == 302
     db.session.expire_all()
@@ -139,7 +141,9 @@ def test_reader_may_not_create_edit_or_merge(client, login_as):
     login_as("reader")
     assert client.post("/directory/contacts/new", data={"name": "X"}).status_code == 403
     assert client.post(f"/directory/contacts/{a.id}/edit", data={"name": "X"}).status_code == 403
-    resp = client.post(f"/directory/contacts/{b.id}/merge", data={"keep": a.id, "version": 1})
+    resp = client.post(
+        f"/directory/contacts/{b.id}/merge", data={"keep": contact_label(a), "version": 1}
+    )
     assert resp.status_code == 403
     assert db.session.get(Contact, b.id).merged_into_id is None
     assert client.get("/directory/contacts/999").status_code == 404

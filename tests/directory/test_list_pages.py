@@ -202,9 +202,9 @@ PAGES = {
     "organisations": (_lists(_organisations, "/directory/organisations"), 4),
     "contacts": (_lists(_contacts, "/directory/contacts"), 4),
     "mailboxes": (_lists(_mailboxes, "/directory/mailboxes"), 3),
-    "contact": (_contact_page, 6),
-    "mailbox": (_mailbox_page, 5),
-    "organisation": (_organisation_page, 9),
+    "contact": (_contact_page, 5),
+    "mailbox": (_mailbox_page, 4),
+    "organisation": (_organisation_page, 8),
 }
 
 

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
+from caseapp.directory.lookup import mailbox_label
 from caseapp.directory.models import Mailbox, MailboxKind
 from caseapp.directory.services import create_contact, create_mailbox, mailbox_for_email
 from caseapp.documents.models import Party, PartyRole
@@ -101,7 +102,8 @@ def test_merge_moves_parties_and_old_address_leads_to_kept(client, login_as, fac
     party_id = doc.parties[0].id
     login_as("registrar")
     resp = client.post(
-        f"/directory/mailboxes/{dup.id}/merge", data={"keep": keep.id, "version": dup.version}
+        f"/directory/mailboxes/{dup.id}/merge",
+        data={"keep": mailbox_label(keep), "version": dup.version},
     )
     assert resp.status_code == 302
     db.session.expire_all()
@@ -119,7 +121,9 @@ def test_officer_may_not_create_or_merge(client, login_as):
     login_as("officer")
     resp = client.post("/directory/mailboxes/new", data={"address": "c@x.se", "name": "C"})
     assert resp.status_code == 403
-    resp = client.post(f"/directory/mailboxes/{b.id}/merge", data={"keep": a.id, "version": 1})
+    resp = client.post(
+        f"/directory/mailboxes/{b.id}/merge", data={"keep": mailbox_label(a), "version": 1}
+    )
     assert resp.status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(Mailbox.id))) == 2
 
@@ -155,4 +159,7 @@ def test_every_directory_page_renders(client, login_as, factory):
         assert page.count("<h1") == 1, url
         assert "style=" not in page and "<script>" not in page, url
     page = client.get(f"/directory/organisations/{org.id}").get_data(as_text=True)
-    assert f'value="{other.id}"' in page  # the merge choices offer the other organisation
+    # The merge form's choice is typed and looked up, and the lookup offers the other one.
+    assert 'data-lookup="/directory/lookup/organisations"' in page
+    found = client.get("/directory/lookup/organisations?q=sund").get_json()
+    assert found == [{"value": f"Sundsvalls kommun [{other.id}]"}]

@@ -5,6 +5,7 @@ from flask import g
 
 from caseapp.audit.models import AuditEvent
 from caseapp.cases.models import Case
+from caseapp.directory.lookup import organisation_label
 from caseapp.directory.models import (
     Contact,
     Mailbox,
@@ -125,7 +126,8 @@ def test_reader_and_officer_may_not_create_or_merge(client, login_as, factory):
         resp = client.post("/directory/organisations/new", data={"name": "X", "kind": "other"})
         assert resp.status_code == 403
         resp = client.post(
-            f"/directory/organisations/{b.id}/merge", data={"keep": a.id, "version": 1}
+            f"/directory/organisations/{b.id}/merge",
+            data={"keep": organisation_label(a), "version": 1},
         )
         assert resp.status_code == 403
         assert client.get(f"/directory/organisations/{a.id}/edit").status_code == 403
@@ -222,7 +224,8 @@ def test_a_tampered_version_is_stale_for_edit_and_merge(client, login_as, factor
     )
     assert resp.status_code == 409 and 'value="Mitt namn"' in resp.get_data(as_text=True)
     resp = client.post(
-        f"/directory/organisations/{other.id}/merge", data={"keep": org.id, "version": "x"}
+        f"/directory/organisations/{other.id}/merge",
+        data={"keep": organisation_label(org), "version": "x"},
     )
     assert resp.status_code == 409
     db.session.expire_all()
@@ -276,7 +279,8 @@ def test_merge_moves_everything_to_the_kept_organisation(client, login_as, facto
     assert "Merge duplicates" in page and f'value="{keep.id}"' in page
 
     resp = client.post(
-        f"/directory/organisations/{dup.id}/merge", data={"keep": keep.id, "version": dup.version}
+        f"/directory/organisations/{dup.id}/merge",
+        data={"keep": organisation_label(keep), "version": dup.version},
     )
     assert resp.status_code == 302
     assert resp.headers["Location"].endswith(f"/directory/organisations/{keep.id}")
@@ -318,12 +322,13 @@ def test_merge_into_itself_or_stale_is_refused(client, login_as, factory):
     login_as("registrar")
     # Itself is not among the choices, so the form refuses it.
     resp = client.post(
-        f"/directory/organisations/{dup.id}/merge", data={"keep": dup.id, "version": dup.version}
+        f"/directory/organisations/{dup.id}/merge",
+        data={"keep": organisation_label(dup), "version": dup.version},
     )
     assert resp.status_code == 400
     resp = client.post(
         f"/directory/organisations/{dup.id}/merge",
-        data={"keep": keep.id, "version": dup.version - 1},
+        data={"keep": organisation_label(keep), "version": dup.version - 1},
     )
     assert resp.status_code == 409
     db.session.expire_all()
@@ -338,10 +343,15 @@ def test_merging_an_already_merged_organisation_is_refused(client, login_as, fac
     db.session.commit()
     login_as("registrar")
     url = f"/directory/organisations/{dup.id}/merge"
-    assert client.post(url, data={"keep": keep.id, "version": dup.version}).status_code == 302
+    assert (
+        client.post(
+            url, data={"keep": organisation_label(keep), "version": dup.version}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     version = db.session.get(Organisation, dup.id).version
-    resp = client.post(url, data={"keep": other.id, "version": version})
+    resp = client.post(url, data={"keep": organisation_label(other), "version": version})
     assert resp.status_code == 400
     db.session.expire_all()
     assert db.session.get(Organisation, dup.id).merged_into_id == keep.id
