@@ -31,10 +31,10 @@ from caseapp.mail.importer import (
     ImportDecision,
     NewContact,
     NewFollowUp,
-    lock,
     lock_keys,
     register_inbox_item,
 )
+from caseapp.mail.locks import lock, raw_key
 from caseapp.mail.proposal import Proposal, build_proposal
 from caseapp.registry.services import get_series
 from caseapp.rows import ORM
@@ -291,7 +291,7 @@ class ImportRun:
     def together(self, group: list[Unit]) -> None:
         """Register a group of messages in one transaction: one commit, and one reading of
         what each transaction reads afresh, instead of one per message. The group's mail
-        is parsed first and its locks (``importer.lock``) are all taken before anything is
+        is parsed first and its locks (``locks.lock``) are all taken before anything is
         written. If one of them fails, or the group loses a race with a parallel import,
         the whole group is rolled back and each is registered alone, so a failure is
         reported for its own message, nothing of it remains, and the others are registered
@@ -308,6 +308,8 @@ class ImportRun:
                     if unit.prepared.chain is not None
                     for key in lock_keys(unit.prepared.chain, unit.prepared.digests)
                 ]
+                # The store's own lock (``inbox.store_message``), in the same order as the rest.
+                + [raw_key(unit.prepared.sha256) for unit in group if unit.prepared.sha256]
             )
             self._look_up_parties(group)
             for unit in group:
