@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import sys
 import time
 from dataclasses import dataclass, field
@@ -31,22 +30,18 @@ from caseapp.mail.importer import (
     ImportDecision,
     NewContact,
     NewFollowUp,
-    lock,
     lock_keys,
     register_inbox_item,
 )
+from caseapp.mail.locks import lock, raw_key
 from caseapp.mail.proposal import Proposal, build_proposal
+from caseapp.mail.races import lost_race, replay_lost_races
 from caseapp.registry.services import get_series
 from caseapp.rows import ORM
 
 MANY_FILES = 10  # from this many files on, show a progress bar and register in groups
 GROUP_MESSAGES = 20  # a bulk import commits this many messages at a time, at most …
 GROUP_BYTES = 16 * 1024 * 1024  # … and at most this many bytes of mail (one always)
-# A transaction that lost a race with a parallel import, on PostgreSQL: a deadlock, a
-# serialization failure, or a unique key (a contact's address) taken meanwhile. Its message
-# is rolled back and registered again from the start, which then sees the other's work.
-RETRY_SQLSTATES = {"40P01", "40001", "23505"}
-ATTEMPTS = 6
 CONFLICT_EXIT = 3  # all registered, but a message reuses a registered Message-ID
 
 
@@ -69,11 +64,6 @@ class Outcome:
     skipped: list[tuple[int, str]] = field(default_factory=list)
     conflicts: list[tuple[int, str, str]] = field(default_factory=list)  # index, id, number
     notes: list[str] = field(default_factory=list)
-
-
-def lost_race(exc: sa.exc.DBAPIError) -> bool:
-    """Whether ``exc`` says the transaction lost a race with another (``RETRY_SQLSTATES``)."""
-    return getattr(exc.orig, "sqlstate", None) in RETRY_SQLSTATES
 
 
 def proposal_text(path: Path, proposal: Proposal, decision: ImportDecision) -> str:
@@ -208,14 +198,19 @@ class ImportRun:
         )
         return self.register(unit, item, prepared, proposal, self.decide(proposal))
 
-    def ask_and_import(self, unit: Unit) -> Outcome:
+    def ask_and_import(self, unit: Unit) -> None:
         """Without --yes: propose (reading only), end that read transaction, ask, and only
-        then store and register in a transaction of their own. Nothing is held while the
-        registrar reads the question; the registration checks duplicates again under its
-        locks, so a message registered meanwhile is reported, not doubled."""
+        then store and register in a transaction of their own, committed here. Nothing is
+        held while the registrar reads the question; the registration checks duplicates
+        again under its locks, so a message registered meanwhile is reported, not doubled.
+        A registration that lost a race is replayed with the same answer."""
         prepared = inbox.prepare_message(unit.data, filename=unit.path.name)
         if prepared.chain is None:  # too large, empty or unreadable: said by store_message
-            return self.import_one(Unit(unit.path, unit.data, prepared))
+            unreadable = Unit(unit.path, unit.data, prepared)
+            replay_lost_races(
+                lambda: self._commit([self.import_one(unreadable)]), rollback=self._rollback
+            )
+            return
         proposal = build_proposal(prepared.chain, raw_sha256=prepared.sha256, **self.chosen_case())
         decision = self.decide(proposal)
         text = proposal_text(unit.path, proposal, decision)
@@ -223,7 +218,14 @@ class ImportRun:
         click.echo(text, err=True)
         if not click.confirm("Register?", default=True, err=True):
             click.echo(f"{unit.path.name}: skipped", err=True)
-            return Outcome(unit)
+            self.outcomes.append(Outcome(unit))
+            return
+        replay_lost_races(
+            lambda: self._commit([self.store_and_register(unit, prepared, proposal, decision)]),
+            rollback=self._rollback,
+        )
+
+    def store_and_register(self, unit, prepared, proposal, decision) -> Outcome:
         item = inbox.store_message(
             unit.data, source=inbox.InboxSource.CLI, filename=unit.path.name, prepared=prepared
         )
@@ -261,37 +263,27 @@ class ImportRun:
 
     # ---- transactions
 
-    def _attempt(self, unit: Unit) -> Outcome:
-        return self.import_one(unit) if self.yes else self.ask_and_import(unit)
-
     def alone(self, unit: Unit) -> None:
         """Register one message in a transaction of its own: what is reported is committed,
-        a failure leaves nothing of that message behind. With --yes, a transaction that
-        lost a race with a parallel import (``RETRY_SQLSTATES``) is replayed, a few times,
-        after a short random pause."""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                outcome = self._attempt(unit)
-                self._commit([outcome])
-                return
-            except ServiceError as exc:
-                self._rollback()
-                self.failures += 1
-                click.echo(f"Error: {unit.path}: {exc}", err=True)
-                return
-            except sa.exc.DBAPIError as exc:
-                self._rollback()
-                if not (self.yes and lost_race(exc)) or attempt == ATTEMPTS:
-                    raise
-                time.sleep(random.uniform(0.01, 0.05) * attempt)
-            except BaseException:
-                self._rollback()
-                raise
+        a failure leaves nothing of that message behind. A transaction that lost a race with
+        a parallel import is replayed (``replay_lost_races``): with --yes from the start,
+        else the registrar's answer is kept and only the store and the registration run
+        again (the question is not asked twice)."""
+        try:
+            if self.yes:
+                replay_lost_races(
+                    lambda: self._commit([self.import_one(unit)]), rollback=self._rollback
+                )
+            else:
+                self.ask_and_import(unit)
+        except ServiceError as exc:
+            self.failures += 1
+            click.echo(f"Error: {unit.path}: {exc}", err=True)
 
     def together(self, group: list[Unit]) -> None:
         """Register a group of messages in one transaction: one commit, and one reading of
         what each transaction reads afresh, instead of one per message. The group's mail
-        is parsed first and its locks (``importer.lock``) are all taken before anything is
+        is parsed first and its locks (``locks.lock``) are all taken before anything is
         written. If one of them fails, or the group loses a race with a parallel import,
         the whole group is rolled back and each is registered alone, so a failure is
         reported for its own message, nothing of it remains, and the others are registered
@@ -308,10 +300,12 @@ class ImportRun:
                     if unit.prepared.chain is not None
                     for key in lock_keys(unit.prepared.chain, unit.prepared.digests)
                 ]
+                # The store's own lock (``inbox.store_message``), in the same order as the rest.
+                + [raw_key(unit.prepared.sha256) for unit in group if unit.prepared.sha256]
             )
             self._look_up_parties(group)
             for unit in group:
-                outcomes.append(self._attempt(unit))
+                outcomes.append(self.import_one(unit))  # a group is --yes only
             self._commit(outcomes)
         except ServiceError:
             self._rollback()

@@ -11,11 +11,8 @@ no document, number or audit row.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-
-import sqlalchemy as sa
 
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
@@ -31,13 +28,13 @@ from caseapp.documents.services import (
     register_document,
 )
 from caseapp.errors import N_, ServiceError
-from caseapp.extensions import db
 from caseapp.followups import services as followups
 from caseapp.followups.models import UserGroup
 from caseapp.mail import inbox
 from caseapp.mail.counterparts import NewOrganisation
 from caseapp.mail.digests import chain_digests, registered_copies
 from caseapp.mail.inbox import AUTOMATIC_REPLY, automatic_reason
+from caseapp.mail.locks import lock
 from caseapp.mail.models import InboxItem
 from caseapp.mail.parse import MailParseError, ParsedChain, ParsedMessage
 from caseapp.mail.proposal import message_direction
@@ -185,23 +182,6 @@ def lock_keys(chain: ParsedChain, digests: list[str | None]) -> list[str]:
     keys += [f"message-id:{m.message_id}" for m in chain.messages if m.message_id]
     keys += [f"address:{a.email.strip().lower()}" for m in chain.messages for a in _everyone(m)]
     return keys
-
-
-def _lock_id(key: str) -> int:
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-
-
-def lock(keys: list[str]) -> None:
-    """Serialise concurrent imports of the same messages and addresses. On PostgreSQL,
-    transaction-level advisory locks (released at commit or rollback), always taken in the
-    order of their lock ids, so two transactions that lock some of the same keys cannot
-    wait for each other in a circle; a transaction takes them before any row lock (the
-    number counters). Taking a key again is free. SQLite allows one writer at a time, and
-    the inbox claim that precedes this is a write, so there the lock is already held."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for lock_id in sorted({_lock_id(k) for k in keys}):
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
 
 
 def _chosen_indexes(

@@ -27,6 +27,7 @@ from caseapp.documents import filestore
 from caseapp.errors import N_, ServiceError
 from caseapp.extensions import db
 from caseapp.mail.digests import chain_digests
+from caseapp.mail.locks import lock_for_writing, raw_key
 from caseapp.mail.models import InboxItem, InboxSource, InboxStatus
 from caseapp.mail.parse import MailParseError, ParsedChain, parse_bytes
 from caseapp.mail.parse.build import split_mbox as _split_mbox
@@ -205,7 +206,9 @@ def store_message(
     parsed is kept with the parse error on the item (a registrar sees it; nothing is lost),
     except from a person at the upload form (``INTERACTIVE``): that raises ``NotMail`` and
     stores nothing. The very same bytes arriving while an item with them waits give that
-    item, and nothing new (``waiting_copy``). The arrival is audited. A delivery report
+    item, and nothing new (``waiting_copy``), also when they arrive at two processes at once:
+    the look-up that decides is made under the bytes' lock (``locks.lock_for_writing``),
+    held to the caller's commit of the new item. The arrival is audited. A delivery report
     about one of our notices is recorded on the notice and the item settled, not pending
     (``caseapp.mail.reports``). ``prepared``
     (``prepare_message`` of the same bytes) saves parsing and storing them again;
@@ -223,6 +226,13 @@ def store_message(
         prepared = prepare_message(data, filename=filename, keep_unreadable=keep)
     if prepared.chain is None and not keep:
         raise NotMail(N_("This is not an e-mail that caseapp can read; nothing was stored."))
+    # Looked up again under the lock, after the parse and the file store (no lock is held
+    # across those): a copy committed meanwhile by another process is found here.
+    sha = prepared.sha256 or sha256_of(data)
+    lock_for_writing([raw_key(sha)])
+    waiting = db.session.scalar(_WAITING_COPY, {"sha": sha})
+    if waiting is not None:
+        return waiting
     filename = safe_filename(filename)
     item = InboxItem(
         source=source,

@@ -38,6 +38,7 @@ from caseapp.mail.importer import ImportDecision, NewContact, NewFollowUp, regis
 from caseapp.mail.models import InboxItem, InboxSource
 from caseapp.mail.parse import MailParseError
 from caseapp.mail.proposal import Proposal, build_proposal
+from caseapp.mail.races import replay_lost_races
 from caseapp.registry.services import get_series
 from caseapp.urls import MAX_ID
 
@@ -409,6 +410,14 @@ def _flash_result(result) -> None:
         )
 
 
+def _register(item: InboxItem, decision: ImportDecision, proposal: Proposal):
+    """One attempt at registering the item as decided, committed (replayed when it lost a
+    race with a parallel import: the item's claim is taken again, so it registers once)."""
+    result = register_inbox_item(item, decision, actor=current_user, chain=proposal.chain)
+    db.session.commit()
+    return result
+
+
 @bp.post("/inbox/<int:item_id>/confirm")
 @login_required
 @require(Perm.REGISTER)
@@ -427,7 +436,7 @@ def confirm(item_id: int):
         return _render_review(item, proposal, form, 400)
     try:
         # the chain the proposal was built from: the mail is not parsed a second time
-        result = register_inbox_item(item, decision, actor=current_user, chain=proposal.chain)
+        result = replay_lost_races(lambda: _register(item, decision, proposal))
     except ServiceError as exc:
         db.session.rollback()
         item = _item_or_404(item_id)
@@ -436,7 +445,6 @@ def confirm(item_id: int):
             return redirect(url_for("mail.review", item_id=item.id))
         form.form_errors.append(exc.message())
         return _render_review(item, _proposal(item), form, 409)
-    db.session.commit()
     _flash_result(result)
     return redirect(case_url(result.case))
 

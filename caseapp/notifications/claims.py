@@ -5,7 +5,10 @@ a single conditional UPDATE: on PostgreSQL its candidate rows are picked with
 ``FOR UPDATE SKIP LOCKED`` so workers never wait for each other; on SQLite the statement
 runs under the database's one write lock. Either way the claim is ``queued → sending`` with
 the worker's claim token and time, and only the claimant records the result. A claim whose
-worker died is taken over after ``NOTIFY_LEASE_SECONDS``.
+worker died is taken over after ``NOTIFY_LEASE_SECONDS`` — unless that worker had handed
+the row's message to the SMTP server and died before it recorded the answer
+(``Notification.handed_at`` still set): that row may have been delivered, so it is reported
+as uncertain (``report_uncertain``), never sent again by a worker.
 """
 
 import time
@@ -16,7 +19,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from caseapp.extensions import db
-from caseapp.notifications.models import Notification, NotificationStatus
+from caseapp.notifications.models import (
+    AttemptResult,
+    DeliveryAttempt,
+    Notification,
+    NotificationStatus,
+)
 
 N = Notification
 
@@ -24,18 +32,70 @@ N = Notification
 def _due(now: datetime, lease: timedelta):
     return sa.or_(
         sa.and_(N.status == NotificationStatus.QUEUED, N.next_attempt_at <= now),
-        sa.and_(N.status == NotificationStatus.SENDING, N.claimed_at < now - lease),
+        sa.and_(
+            N.status == NotificationStatus.SENDING,
+            N.claimed_at < now - lease,
+            N.handed_at.is_(None),
+        ),
     )
 
 
+def report_uncertain(worker_id: str, *, now: datetime, lease: timedelta) -> list[int]:
+    """Mark uncertain the rows of lapsed claims whose message was handed to the server with
+    no answer recorded, each with an attempt saying so, in the caller's transaction.
+
+    Guarantees: such a row is never claimed again (an admin resends it or marks it
+    delivered); each gets exactly one such attempt, however many workers look at once (the
+    update is conditional, and only the worker whose update took the row records it).
+    """
+    abandoned = sa.select(N.id, N.claimed_by, N.handed_at).where(
+        N.status == NotificationStatus.SENDING,
+        N.claimed_at < now - lease,
+        N.handed_at.is_not(None),
+    )
+    if db.engine.dialect.name == "postgresql":
+        abandoned = abandoned.with_for_update(skip_locked=True)
+    reported = []
+    for nid, dead_worker, handed_at in db.session.execute(abandoned.order_by(N.id)).all():
+        took = db.session.execute(
+            sa.update(N)
+            .where(N.id == nid, N.status == NotificationStatus.SENDING, N.handed_at.is_not(None))
+            .values(
+                status=NotificationStatus.UNCERTAIN,
+                claimed_by=None,
+                claimed_at=None,
+                handed_at=None,
+                attempts=N.attempts + 1,
+                last_error="handed to the SMTP server, no answer recorded: may have been delivered",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if took.rowcount != 1:
+            continue  # another worker reported it just now
+        db.session.add(
+            DeliveryAttempt(
+                notification_id=nid,
+                at=handed_at,
+                worker=(dead_worker or "").split("/")[0] or worker_id,
+                result=AttemptResult.UNCERTAIN,
+                error=f"no answer recorded; found by {worker_id}",
+            )
+        )
+        reported.append(nid)
+    db.session.flush()
+    return reported
+
+
 def claim(worker_id: str, *, now: datetime, limit: int) -> tuple[str, list[int]]:
-    """Claim up to ``limit`` due rows for this worker and commit the claim.
+    """Claim up to ``limit`` due rows for this worker and commit the claim (with the
+    report of any uncertain rows a dead worker left, ``report_uncertain``).
 
     Returns the claim token and the claimed ids. No other worker can claim the same rows
     until this claim's lease has passed.
     """
     lease = timedelta(seconds=current_app.config["NOTIFY_LEASE_SECONDS"])
     token = f"{worker_id}/{uuid.uuid4().hex[:12]}"
+    report_uncertain(worker_id, now=now, lease=lease)
     candidates = (
         sa.select(N.id).where(_due(now, lease)).order_by(N.next_attempt_at, N.id).limit(limit)
     )

@@ -35,6 +35,9 @@ class NotificationStatus(enum.StrEnum):
     CAUGHT = "caught"  # no MAIL_SERVER: kept in the development catcher
     FAILED = "failed"  # retries spent, refused or bounced; an admin may resend
     WITHDRAWN = "withdrawn"  # its document was cancelled before it was sent; never sent
+    # Handed to the SMTP server by a worker that stopped before it recorded the answer: it
+    # may have been delivered. Never resent by itself; an admin resends it or marks it sent.
+    UNCERTAIN = "uncertain"
 
 
 class AttemptResult(enum.StrEnum):
@@ -44,6 +47,7 @@ class AttemptResult(enum.StrEnum):
     PERMANENT = "permanent"  # refused; retrying would not help
     BOUNCED = "bounced"  # accepted, then reported undeliverable (a delivery status report)
     DELAYED = "delayed"  # accepted, then reported delayed; the receiving side keeps trying
+    UNCERTAIN = "uncertain"  # handed to the server, no answer recorded (the worker stopped)
 
 
 class Notification(Base):
@@ -97,6 +101,9 @@ class Notification(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(sa.String(100))
     claimed_at: Mapped[datetime | None]
+    # Set (and committed) just before the message is handed to the SMTP server, cleared with
+    # the answer: a claim that lapses with it set belongs to a worker that died in between.
+    handed_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

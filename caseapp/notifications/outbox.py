@@ -124,6 +124,7 @@ def resend(n: Notification, *, actor: User | None) -> Notification:
     n.next_attempt_at = utcnow()
     n.claimed_by = None
     n.claimed_at = None
+    n.handed_at = None
     db.session.flush()
     record(
         "resend",
@@ -132,6 +133,28 @@ def resend(n: Notification, *, actor: User | None) -> Notification:
         case_id=n.case_id,
         summary=n.recipient_email,
         before=before,
+        after={"status": n.status.value},
+    )
+    return n
+
+
+def mark_delivered(n: Notification, *, actor: User | None) -> Notification:
+    """Record that an uncertain notice did reach its recipient (an admin asked them, or
+    found it in the receiving server's log), so that it is not resent. Only an uncertain
+    notice can be marked so (ServiceError otherwise); audited."""
+    if n.status != NotificationStatus.UNCERTAIN:
+        raise ServiceError(N_("Only a notice whose delivery is uncertain can be marked delivered."))
+    n.status = NotificationStatus.DELIVERED
+    n.delivered_at = utcnow()
+    n.last_error = None
+    db.session.flush()
+    record(
+        "mark_delivered",
+        n,
+        actor=actor,
+        case_id=n.case_id,
+        summary=n.recipient_email,
+        before={"status": NotificationStatus.UNCERTAIN.value},
         after={"status": n.status.value},
     )
     return n

@@ -137,6 +137,21 @@ def outbox_resend(nid: int):
     return redirect(url_for("notifications.outbox_show", nid=nid))
 
 
+@bp.post("/admin/outbox/<int:nid>/delivered")
+@login_required
+@require(Perm.ADMIN)
+def outbox_mark_delivered(nid: int):
+    n = _get_or_404(Notification, nid)
+    try:
+        outbox.mark_delivered(n, actor=current_user)
+        db.session.commit()
+        flash(_("The notification is marked delivered."), "success")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message(), "error")
+    return redirect(url_for("notifications.outbox_show", nid=nid))
+
+
 # ------------------------------------------------------------------ subscriptions
 
 

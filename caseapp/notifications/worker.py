@@ -2,28 +2,34 @@
 attempt.
 
 A notice whose document was cancelled meanwhile is withdrawn by the cancel
-(``cancellation.py``): the worker checks the row just before it sends it, under a lock
-(see ``_RACING_A_CANCEL``), and a notice that went out at the moment of the cancel is
-followed by its cancellation notice.
+(``cancellation.py``): the worker checks the row just before it sends it, and again, under a
+lock, when it records the result (see ``_RACING_A_CANCEL``); a notice that went out at the
+moment of the cancel is followed by its cancellation notice.
 
-Delivery is at most once wherever SMTP lets the worker know: the result of each message is
-committed (``_record``) as soon as the server has answered its DATA, before the next
-message of the batch is begun, and a row whose result is committed is never claimed again.
-So a worker killed (kill -9, a power cut of its machine) and started again sends nothing
-that it had seen accepted; the rows of the dead worker's batch wait out its claim's lease
-(``NOTIFY_LEASE_SECONDS``) and are then taken over, the one in flight among them.
+Delivery is at most once, also across a crash of the worker (kill -9, a power cut of its
+machine):
 
-What remains at least once, and why:
+- Just before a message's DATA is sent, the row's mark ``handed_at`` is committed
+  (``_hand_over``); the server's answer is committed with the attempt and clears it
+  (``_record``), before the next message of the batch is begun. A row whose result is
+  committed is never claimed again.
+- The rows of a dead worker's batch wait out its claim's lease (``NOTIFY_LEASE_SECONDS``)
+  and are then taken over — all but the one it had handed to the server: that row's
+  message may be with the server although we never saw its 250 (SMTP has no way to ask
+  a server whether it took a message). It is not sent again but becomes *uncertain*
+  (``claims.report_uncertain``), shown so on the outbox and notice pages, where an admin
+  resends it or marks it delivered.
 
-- A crash between the server's 250 and our commit (a few milliseconds): the server has the
-  message, we have no record of it, and SMTP has no way to ask a server whether it took a
-  message. The row is sent again when its lease has passed, with the same Message-ID, so a
-  recipient (or its server) can recognise the second copy.
-- The same for a message whose final "." was sent but whose answer never came (a crash,
-  a cut connection, a timeout): it may or may not have been taken; it is retried.
-- On PostgreSQL the per-row commit does not wait for the WAL flush (see ``_record``): a
-  crash of the database itself (not of the worker) can lose the last marks of sent rows,
-  which are then sent again, likewise with their Message-IDs.
+What remains, and why:
+
+- A crash after the mark but before the DATA went out reports as uncertain a message that
+  was never sent: the mark has to come first to rule out the duplicate.
+- A message whose final "." was sent but whose answer never came to a live worker (a cut
+  connection, a timeout) is recorded as a temporary failure and retried with the same
+  Message-ID: at least once, so that a recipient (or its server) can tell the copies apart.
+- On PostgreSQL the per-row commits do not wait for the WAL flush (see ``_record``): a
+  crash of the database itself (not of the worker) can lose the last marks and results,
+  and those rows are then sent again, likewise with their Message-IDs.
 """
 
 import logging
@@ -92,15 +98,17 @@ def default_worker_id() -> str:
 # Kinds a cancel can change while they are being sent: it withdraws registration notices,
 # and reads the day's digests to find who was told of the document.
 #
-# On PostgreSQL such a row is locked when it is checked, just before it is sent, and stays
-# locked to the commit of its result: a cancel is then wholly before the check (nothing is
-# sent) or waits for the result (and finds it delivered). SQLite cannot lock a row: there
-# the result's INSERT takes the database's one write lock and the status is read again
-# under it. Either way a notice that went out while it was being withdrawn is corrected.
+# Such a row is checked just before it is sent (a cancel before that: nothing is sent), and
+# its status is read again when its result is recorded: on PostgreSQL under a row lock
+# (FOR UPDATE, so a cancel in progress is waited for), on SQLite under the database's one
+# write lock that the result's INSERT takes. A cancel after the result finds it delivered.
+# Either way a notice that went out while it was being withdrawn is corrected. (A row lock
+# cannot be held from the check to the result: the hand-over mark commits between them.)
 _RACING_A_CANCEL = (NotificationKind.REGISTRATION, NotificationKind.DIGEST)
 # The statements run for every row, built once (building them costs more than running them).
 _ATTEMPT = DeliveryAttempt.__table__.insert()
 _STATUS = sa.select(N.status).where(N.id == sa.bindparam("id"))
+_STATUS_AND_LOCK = _STATUS.with_for_update()
 _CHECK = (
     sa.select(N.status, Document.cancelled_at)
     .outerjoin(Document, Document.id == N.document_id)
@@ -130,7 +138,8 @@ def _log_attempt(
         )
         if locked or n.kind not in _RACING_A_CANCEL:
             return None
-        return db.session.scalar(_STATUS, {"id": n.id})
+        postgresql = db.session.get_bind().dialect.name == "postgresql"
+        return db.session.scalar(_STATUS_AND_LOCK if postgresql else _STATUS, {"id": n.id})
 
 
 def _record(
@@ -153,6 +162,7 @@ def _record(
     n.attempts += 1
     n.claimed_by = None
     n.claimed_at = None
+    n.handed_at = None  # the answer is on record: a crash from here on resends nothing
     sent = outcome.result in (AttemptResult.DELIVERED, AttemptResult.CAUGHT)
     if withdrawn and not sent:
         # Cancelled while it was being tried: it stays withdrawn, never retried.
@@ -184,13 +194,25 @@ def _record(
         n.status = NotificationStatus.FAILED
         n.last_error = outcome.error
         state = "failed"
+    _commit_quickly()
+    return state
+
+
+def _commit_quickly() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
-        # Do not wait for the WAL flush of this per-row commit. What a database crash
-        # could lose is only the mark that the row was sent; it is then sent again with the
-        # same Message-ID, exactly as after a worker crash between sending and committing.
+        # Do not wait for the WAL flush of this per-row commit. What a crash of the
+        # database (not of the worker) could lose is only the last marks and results: those
+        # rows are then sent again with their Message-IDs (see the module's docstring).
         db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
     db.session.commit()
-    return state
+
+
+def _hand_over(n: Notification) -> None:
+    """Commit the mark that ``n`` is being handed to the server, with its composed text and
+    Message-ID, just before its DATA is sent: a worker that dies before it records the
+    answer leaves the row uncertain, never to be resent by itself (``report_uncertain``)."""
+    n.handed_at = utcnow()
+    _commit_quickly()
 
 
 def _prepare(n: Notification, sender, audience: Audience) -> tuple:
@@ -317,6 +339,9 @@ def deliver(
                     connect_error.result = AttemptResult.TEMPORARY
                     _bump(stats, _record(n, connect_error, **attempt), n.id)
                     continue
+            _hand_over(n)
+            # The hand-over's commit ended the check's lock: the result reads the status anew.
+            attempt["locked"] = False
             try:
                 conn.send(OutboxMessage(message, sender.addr_spec, n.recipient_email))
                 outcome = Outcome(AttemptResult.DELIVERED)

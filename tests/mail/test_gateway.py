@@ -1,8 +1,11 @@
 """The SMTP/LMTP gateway, driven by smtplib over loopback against an in-process receiver."""
 
+import contextlib
 import smtplib
 import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -187,3 +190,32 @@ def test_work_over_the_timeout_is_deferred_with_451_and_stored_once(app, gateway
     port = gateway()
     assert _deliver(port, mail) == 250  # the retry finds it
     assert [i.id for i in _stored_once()] == [item.id]
+
+
+@pytest.fixture
+def look_ups_meet(app):
+    """Holds each gateway's look-up for a waiting copy until the other's has run too (at
+    most two seconds): two processes receiving the same bytes at the same moment. A
+    look-up made under the bytes' lock cannot meet the other's, which waits for the lock."""
+    meeting = threading.Barrier(2, timeout=2)
+
+    def meet(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().startswith("SELECT") and "inbox_items.raw_sha256 =" in statement:
+            # Broken: the other waits for the lock, and this one goes on alone.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                meeting.wait()
+
+    sa.event.listen(db.engine, "after_cursor_execute", meet)
+    yield
+    sa.event.remove(db.engine, "after_cursor_execute", meet)
+
+
+def test_the_same_bytes_at_two_gateways_at_once_are_stored_once(app, gateway, look_ups_meet):
+    # Two gateways, each with its own in-process locks, like two processes (or machines).
+    ports = [gateway(), gateway()]
+    mail = make_eml(7)
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(lambda port: _deliver(port, mail), ports))
+    assert codes == [250, 250]
+    (item,) = _items()
+    assert item.message_id == "<test-7@ange.se>"
