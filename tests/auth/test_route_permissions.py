@@ -103,6 +103,7 @@ POLICY: dict[str, frozenset | str] = {
     "notifications.outbox_list": ADMIN,
     "notifications.outbox_show": ADMIN,
     "notifications.outbox_resend": ADMIN,
+    "notifications.outbox_mark_delivered": ADMIN,
     "notifications.subscription_list": REGISTRY,
     "notifications.subscribe_case": REGISTRY,
     "notifications.subscription_directions": REGISTRY,
