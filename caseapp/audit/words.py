@@ -40,6 +40,9 @@ SENTENCES: dict[tuple[str, ...], str] = {
     ("Subscription", "subscribe"): N_("%(recipient)s subscribed to %(target)s"),
     ("Subscription", "unsubscribe"): N_("%(recipient)s stopped subscribing to %(target)s"),
     ("Notification", "resend"): N_("Queued the notification to %(name)s to be sent again"),
+    ("Notification", "mark_delivered"): N_(
+        "Marked the notification to %(name)s delivered (its delivery was uncertain)"
+    ),
     ("Notification", "delivery_report"): N_("A delivery report came back for %(name)s"),
     ("Document", "withdraw_notices"): N_(
         "Withdrew the notices of cancelled document %(name)s and told those already notified"

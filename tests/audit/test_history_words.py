@@ -187,6 +187,8 @@ def every_event(app, client, login_as):
     notice.status = NotificationStatus.FAILED  # as the worker leaves it after its retries
     notice.attempts = 5
     outbox.resend(notice, actor=admin)
+    notice.status = NotificationStatus.UNCERTAIN  # the worker died with it handed over
+    outbox.mark_delivered(notice, actor=admin)  # the recipient said it had come
     notice.status = NotificationStatus.DELIVERED  # and a delivery report about it came back
     notice.message_id = "<notice-1@caseapp.test>"
     bounces.record_bounce(
