@@ -1,7 +1,9 @@
 """caseapp: a diarium with follow-up for Swedish public bodies."""
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,15 +23,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _secret_key(instance: Path) -> str:
-    """The installation's secret key, generated into the instance folder on first run."""
+    """The installation's secret key, generated into the instance folder on first run.
+
+    Several processes may start at once on a new installation (a worker beside the web
+    server, parallel imports): the key is written to a file of this process's own and
+    linked into place, which only one of them can do, so all of them end with the same,
+    complete key."""
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    fd, own = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        os.chmod(own, 0o600)
+        with contextlib.suppress(FileExistsError):  # another process was first: use its key
+            os.link(own, path)
+    finally:
+        os.unlink(own)
+    return path.read_text().strip()
 
 
 def create_app(test_config: dict | None = None, *, command_line: bool = False) -> Flask:

@@ -53,3 +53,31 @@ def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path, monkeypatch):
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
+
+
+def test_processes_starting_together_on_a_new_installation_share_one_secret_key(tmp_path):
+    """A worker, the web server and parallel imports may all be the first to start: none
+    fails on the key file, and all sign with the same key."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time; from pathlib import Path; from caseapp import _secret_key;"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()));"
+        "print(_secret_key(Path(sys.argv[1])))"
+    )
+    start = f"{__import__('time').time() + 1.5}"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(tmp_path), start],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(16)
+    ]
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [err for _out, err in results if err] == []
+    keys = {out.strip() for out, _err in results}
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
